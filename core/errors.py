@@ -1,0 +1,68 @@
+"""Typed errors with short, friendly messages a chat user can act on."""
+
+from __future__ import annotations
+
+
+class FacexplainError(Exception):
+    """Base class. ``user_message`` is safe to show to an end user as it is."""
+
+    code = "error"
+    user_message = "Something went wrong while processing your request."
+
+    def __init__(self, user_message: str | None = None, *, detail: str = "") -> None:
+        if user_message is not None:
+            self.user_message = user_message
+        self.detail = detail
+        self.photo: int | None = None  # 1 or 2 when the error concerns one photo of a pair
+        super().__init__(self.user_message + (f" ({detail})" if detail else ""))
+
+
+class ImageRejected(FacexplainError):
+    """The bytes are not an image we accept (wrong type, too big, broken...)."""
+
+    code = "image_rejected"
+    user_message = "I could not read that file as a photo. Please send a JPEG, PNG or WEBP photo."
+
+
+class EmptyImage(ImageRejected):
+    code = "image_empty"
+    user_message = "That file is empty. Please send a JPEG, PNG or WEBP photo."
+
+
+class UnsupportedImageType(ImageRejected):
+    code = "image_type"
+    user_message = (
+        "That file is not a photo I can read. Please send a JPEG, PNG or WEBP photo "
+        "(not a PDF, document, GIF or drawing)."
+    )
+
+
+class ImageTooLarge(ImageRejected):
+    code = "image_too_large"
+    user_message = "That photo is too large. Please send a smaller photo (under 10 MB and 40 megapixels)."
+
+
+class CorruptImage(ImageRejected):
+    code = "image_corrupt"
+    user_message = "That photo seems to be damaged or cut off. Please send it again or try another photo."
+
+
+class NoFaceFound(FacexplainError):
+    code = "no_face"
+    user_message = (
+        "I could not find a face in that photo. Please send a clear photo where the face "
+        "is visible, well lit and facing the camera."
+    )
+
+
+class ModelNotFound(FacexplainError):
+    code = "model_missing"
+    user_message = "A model file is missing. Ask the operator to check the model directory."
+
+
+class NotCalibrated(FacexplainError):
+    code = "not_calibrated"
+    user_message = (
+        "This recognizer has not been calibrated yet. Ask the operator to run "
+        "`facexplain calibrate`."
+    )

@@ -1,0 +1,143 @@
+"""Light keyword features of a question: which face regions, photo, method and most/least it
+names, and which things it names that the engine knows nothing about (a region that is not in
+the table, an explanation method or a model that was not used).
+
+These are cues for ranking facts, not answers: the same features apply to every question.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from core.qa.unknown import tokens, unknown_terms
+
+_I = re.IGNORECASE
+_PHOTO = r"(?:photo(?:graph)?|image|picture|pic|face|shot)"
+
+# (pattern, regions); more specific patterns first, each span is used once.
+_REGIONS: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = tuple(
+    (re.compile(p, _I), r)
+    for p, r in (
+        (r"\bleft[\s-]+(?:eye[\s-]?)?brows?\b", ("left eyebrow",)),
+        (r"\bright[\s-]+(?:eye[\s-]?)?brows?\b", ("right eyebrow",)),
+        (r"\bleft[\s-]+eyes?\b", ("left eye",)),
+        (r"\bright[\s-]+eyes?\b", ("right eye",)),
+        (r"\bleft[\s-]+cheek(?:s|bones?)?\b", ("left cheek",)),
+        (r"\bright[\s-]+cheek(?:s|bones?)?\b", ("right cheek",)),
+        (r"\b(?:eye[\s-]?)?brows?\b", ("left eyebrow", "right eyebrow")),
+        (r"\beyes?\b", ("left eye", "right eye")),
+        (r"\bcheek(?:s|bones?)?\b", ("left cheek", "right cheek")),
+        (r"\b(?:nose|nostrils?|nasal)\b", ("nose",)),
+        (r"\bchin\b", ("chin",)),
+        (r"\b(?:lips?|mouth)\b", ("lips",)),
+    )
+)
+_SIDES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(rf"\b{_PHOTO}\s*(?:#\s*)?(?:a|1|one)\b|\bfirst\s+(?:{_PHOTO}|one)\b|\bleft(?:-hand)?\s+{_PHOTO}", _I), "A"),
+    (re.compile(rf"\b{_PHOTO}\s*(?:#\s*)?(?:b|2|two)\b|\bsecond\s+(?:{_PHOTO}|one)\b|\bright(?:-hand)?\s+{_PHOTO}", _I), "B"),
+    (re.compile(r"\b(?:in|for|of|on|about|and|to|with)\s+([AB])\b(?!['’])|^\s*([AB])\s*[?.!]*\s*$"), "AB"),
+    (re.compile(rf"\b(?:the\s+)?other\s+(?:{_PHOTO}|one)\b", _I), "other"),
+    (re.compile(rf"\bboth\s+(?:{_PHOTO}s?|of them)\b|\b(?:overall|combined|together|the pair)\b", _I), "pair"),
+)
+_METHODS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(p, _I), m)
+    for p, m in (
+        (r"(?<!\w)s\s?0\s?(?:-|−|minus\b)|\bsingle[\s-]+(?:removal|deletion)\b", "S0-"),
+        (r"(?<!\w)s\s?1\s?(?:-|−|minus\b)|\bgreedy[\s-]+(?:removal|deletion)\b", "S1-"),
+        (r"(?<!\w)s\s?0\s?(?:\+|plus\b)|\bsingle[\s-]+(?:aggregation|addition|insertion)\b", "S0+"),
+        (r"(?<!\w)s\s?1\s?(?:\+|plus\b)|\bgreedy[\s-]+(?:aggregation|addition|insertion)\b", "S1+"),
+        (r"\bavg\b|\baverage[\s-]+(?:map|method|heat\s?map)s?\b", "AVG"),
+    )
+)
+_LEAST = re.compile(
+    r"(?<!\bat )\bleast\b|\blowest\b|\bsmallest\b|\bweakest\b|\bminimal\b|\bminimum\b"
+    r"|\bbottom\b|\bunimportant\b|\birrelevant\b|\binsignificant\b|\bnegligible\b"
+    r"|\bless\s+(?:important|relevant|influential|useful|weight)"
+    r"|\bnot\s+(?:very\s+|that\s+|really\s+)?(?:important|relevant|useful|matter)"
+    r"|\b(?:no|little|hardly any)\s+(?:influence|effect|role|impact|weight)",
+    _I,
+)
+_MOST = re.compile(
+    r"\bmost\b|\bhighest\b|\bbiggest\b|\blargest\b|\bgreatest\b|\bstrongest\b|\bmain\b"
+    r"|\bkey\b|\btop\b|\bprimar(?:y|ily)\b|\bmainly\b|\bcrucial\b|\bdecisive\b|\bdominant\b"
+    r"|\bmaximum\b|\bchief(?:ly)?\b|\bleading\b|\bcentral\b|\bmore\s+than\s+any"
+    r"|\b(?:ranks?|ranked|comes?|came|placed?)\s+first\b|\bnumber\s+one\b|\bfirst\s+place\b",
+    _I,
+)
+# Question types: asking how/why something came about (a process), naming face parts in
+# general, pointing at this comparison's own results, or asking what a term means.
+_EXPLAIN = re.compile(
+    r"\bwhy\b|\bhow\s+come\b|\breason(?:s|ing)?\b|\bgrounds\b|\bbasis\b|\bbased\s+on\b"
+    r"|\bprocess\b|\bjustif\w+|\bwalk\s+me\s+through\b|\bby\s+what\s+(?:means|method)\b"
+    r"|\bwhat\s+(?:led|leads)\s+to\b|\bhow\s+(?:do|did|can|could)\s+(?:you|they|we|it)\s+(?:know|tell)\b|\bhow\b(?:\s+[\w'-]+){0,6}?\s+(?:decid|reach|came|come\s+to|"
+    r"arriv|comput|calculat|determin|obtain|deriv|estimat|assign|produc|generat|figur|"
+    r"work(?:ed)?\s+out|got|get|made|make|done|lead|led)\w*",
+    _I,
+)
+_PARTWORDS = re.compile(r"\b(?:features?|regions?|parts?\s+of\s+the\s+face|areas?|zones?|facial)\b", _I)
+_INSTANCE = re.compile(r"\b(?:this|these|those|my|here|result|outcome|verdict|comparison)\b", _I)
+_DEFINE = re.compile(
+    r"\bmean(?:s|t|ing)?\b|\bstand\s+for\b|\bdefin\w+|\bdescrib\w*|\brefer\s+to\b"
+    r"|\bthe\s+(?:term|concept|idea|purpose)\b|^\s*what\s*(?:is|are|'s|’s)\b"
+    r"|\bwhat\s+(?:\w+\s+){1,5}(?:is|are)\s*[?.!]*\s*$",
+    _I,
+)
+@dataclass(frozen=True)
+class Slots:
+    """What a question names. ``side`` is "A", "B", "pair", "other" or None."""
+
+    regions: tuple[str, ...] = ()
+    side: str | None = None
+    method: str | None = None
+    polarity: str | None = None
+    unknown: tuple[str, ...] = ()
+    spans: tuple[tuple[int, int, str], ...] = field(default=(), compare=False)
+    topic: str | None = None  # set on resolved follow-ups: the previous answer's topic
+    explain: bool = False  # asks how or why (a process), not for a value
+    partwords: bool = False  # speaks of features, regions or parts of the face
+    instance: bool = False  # points at this comparison ("this result") ...
+    define: bool = False  # ... or asks what a term means
+    words: tuple[str, ...] = ()  # the question's lower-case words
+
+    @property
+    def empty(self) -> bool:
+        return not (self.regions or self.side or self.method or self.polarity)
+
+
+def find_slots(text: str, vocabulary: frozenset[str] = frozenset()) -> Slots:
+    """The slots of ``text``; ``vocabulary`` (lower-case tokens of the facts) marks what is known."""
+    spans: list[tuple[int, int, str]] = []
+    regions: list[str] = []
+    taken = [False] * len(text)
+    for pattern, names in _REGIONS:
+        for m in pattern.finditer(text):
+            if not any(taken[m.start():m.end()]):
+                taken[m.start():m.end()] = [True] * (m.end() - m.start())
+                regions += [n for n in names if n not in regions]
+                spans.append((m.start(), m.end(), "region"))
+    side = None
+    for pattern, value in _SIDES:
+        found = pattern.search(text)
+        if found and side is None:
+            side = (found.group(1) or found.group(2)) if value == "AB" else value
+            spans.append((found.start(), found.end(), "side"))
+    method = None
+    for pattern, name in _METHODS:
+        found = pattern.search(text)
+        if found and method is None:
+            method = name
+            spans.append((found.start(), found.end(), "method"))
+    polarity = None
+    for pattern, value in ((_LEAST, "least"), (_MOST, "most")):
+        found = pattern.search(text)
+        if found:
+            spans.append((found.start(), found.end(), "polarity"))
+            # "from most to least important" asks for the whole order, not one end of it
+            polarity = value if polarity is None else None
+    return Slots(
+        tuple(regions), side, method, polarity, unknown_terms(text, vocabulary), tuple(spans),
+        explain=bool(_EXPLAIN.search(text)), partwords=bool(_PARTWORDS.search(text)),
+        instance=bool(_INSTANCE.search(text)), define=bool(_DEFINE.search(text)),
+        words=tuple(tokens(text)),
+    )

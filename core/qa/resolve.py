@@ -1,0 +1,115 @@
+"""Follow-up questions, resolved against the previous turn.
+
+"and the nose?", "what about the other photo?", "and under S1+?", "and the least?" keep the
+previous question's subject and change one of its slots (region, photo, method, most/least);
+"why?" asks for the fact that explains the previous answer; "really?" asks how sure it is.
+A question that stands on its own is left as it is.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+
+from core.qa.answer import History
+from core.qa.facts import Fact, join_words, photo_name
+from core.qa.lexicon import Slots, find_slots
+
+_I = re.IGNORECASE
+_LEAD = re.compile(
+    r"^\s*(?:(?:and|but|so|ok(?:ay)?|also|then|now)\b[\s,]*)*"
+    r"(?:(?:what|how)\s+about|what\s+of|same\s+(?:for|with)|and\s+for|as\s+for|regarding)?\b",
+    _I,
+)
+_WHY = re.compile(
+    r"^\s*(?:(?:and|but|so|ok(?:ay)?)\s+)?(?:why|how\s+come|for\s+what\s+reason|on\s+what\s+basis|"
+    r"based\s+on\s+what|what\s+(?:is|was|'s)\s+the\s+reason|explain(?:\s+(?:that|this|it|why))?|"
+    r"what\s+does\s+(?:that|this|it)\s+mean|how\s+do\s+you\s+know|"
+    r"how\s+(?:did|do|was|is|were|are)\s+(?:you|it|that|this|they|these)\s+(?:\w+\s+)?"
+    r"(?:comput|calculat|get|got|work|estimat|deriv|obtain|found|determin|measur|made|make)\w*)\b",
+    _I,
+)
+_DOUBT = re.compile(r"^\s*(?:really|are\s+you\s+sure|sure|seriously|you\s+sure)\s*[?!.]*\s*$", _I)
+_FILLER = frozenset(re.findall(r"\S+", (
+    "and but so ok okay also then now what how about of for same with as regarding the a an in "
+    "on under by is are was were it its that this one ones other there please too again case "
+    "thing do does did you mean s"
+)))
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """The question to answer. ``target`` is a fact id the question points at directly."""
+
+    text: str
+    slots: Slots
+    follow_up: bool = False
+    target: str | None = None
+
+
+def resolve(
+    question: str, history: History | None, facts: Mapping[str, Fact], vocabulary: frozenset[str]
+) -> Resolved:
+    slots = find_slots(question, vocabulary)
+    prev = history.last() if history else None
+    prev_facts = [facts[i] for i in (prev.fact_ids if prev else []) if i in facts]
+    if prev is None or not prev_facts:
+        return Resolved(question, _standalone(slots))
+    prev_text = prev.resolved_question or prev.question
+    content = _content_words(question, slots)
+    if _DOUBT.match(question):
+        return Resolved(f"How sure are you? ({prev_text})", slots, True, "confidence")
+    if _WHY.match(question) and slots.empty and len(content) <= 2:
+        why = prev_facts[0].because
+        if why in facts:
+            return Resolved(f"Why? ({prev_text})", slots, True, why)
+    if slots.empty or content:
+        return Resolved(question, _standalone(slots))
+    merged = _merge(slots, _slots_of(prev_facts, find_slots(prev_text, vocabulary)))
+    return Resolved(_rewrite(merged, prev_text, prev_facts[0]), merged, True)
+
+
+def _content_words(question: str, slots: Slots) -> list[str]:
+    text = question
+    for start, end, _ in sorted(slots.spans, reverse=True):
+        text = text[:start] + " " + text[end:]
+    text = _LEAD.sub(" ", text, count=1)
+    return [w for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in _FILLER]
+
+
+def _standalone(slots: Slots) -> Slots:
+    return replace(slots, side="B") if slots.side == "other" else slots
+
+
+def _slots_of(prev_facts: list[Fact], asked: Slots) -> Slots:
+    """The previous turn's subject: what its question named, completed by its facts' tags."""
+    top = prev_facts[0]
+    regions = asked.regions or tuple(dict.fromkeys(f.region for f in prev_facts if f.region))
+    return Slots(regions, asked.side or top.side, asked.method or top.method,
+                 asked.polarity or top.polarity, topic=top.topic)
+
+
+def _merge(new: Slots, prev: Slots) -> Slots:
+    side = new.side
+    if side == "other":
+        side = "A" if prev.side == "B" else "B"
+    if new.regions:
+        return Slots(new.regions, side or prev.side, new.method or prev.method, None, topic="region")
+    if new.polarity:
+        return Slots((), side or prev.side, None, new.polarity, topic="ranking")
+    return Slots(prev.regions, side or prev.side, new.method or prev.method, prev.polarity,
+                 topic=prev.topic)
+
+
+def _rewrite(s: Slots, prev_text: str, prev_fact: Fact) -> str:
+    where = "" if s.side in (None, "pair") else f" in {photo_name(s.side)}"
+    how = f" under {s.method}" if s.method else ""
+    if s.regions:
+        return f"What is the importance of the {join_words(list(s.regions))}{where}{how}?"
+    if s.polarity:
+        return f"Which is the {s.polarity} important face region{where}?"
+    if s.method and s.topic == "method":
+        return f"What does {s.method} do?"
+    extra = [p.strip() for p in (where, how) if p]
+    return f"{prev_text.rstrip(' ?')} ({', '.join(extra)})?" if extra else prev_text

@@ -1,0 +1,112 @@
+"""The Recognizer protocol and an ONNX runner for ArcFace-style models.
+
+Like InsightFace's model_zoo, the runner takes an injectable ONNX session so tests can pass a
+session they built themselves. Batch behaviour comes from settings (``batch_size``), never from
+sniffing the graph: MobileFaceNet's export fixes the batch at 1, InsightFace packs allow any.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+from numpy.typing import NDArray
+
+from core.errors import ModelNotFound
+
+FloatArray = NDArray[np.float32]
+
+
+class Recognizer(Protocol):
+    """Maps aligned 112x112 RGB crops (N x 112 x 112 x 3, values 0..255) to L2-normalised rows."""
+
+    name: str
+    sha256: str
+    batch_size: int  # the most crops one session call takes; 1 for fixed-batch exports
+
+    def embed(self, crops: NDArray[Any]) -> FloatArray: ...
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def l2_normalise(rows: NDArray[Any]) -> FloatArray:
+    rows = np.asarray(rows, dtype=np.float32)
+    norms = np.linalg.norm(rows, axis=1, keepdims=True)
+    normalised: FloatArray = (rows / np.maximum(norms, 1e-12)).astype(np.float32)
+    return normalised
+
+
+@dataclass(frozen=True)
+class Normalisation:
+    """pixel' = (pixel - mean) / std, applied to RGB 0..255 values."""
+
+    mean: float = 127.5
+    std: float = 128.0
+
+
+class OnnxRecognizer:
+    """Runs an ArcFace-style ONNX recognizer (NCHW float32 input, one embedding output)."""
+
+    def __init__(
+        self,
+        session: Any,
+        *,
+        name: str,
+        sha256: str,
+        batch_size: int = 1,
+        normalisation: Normalisation = Normalisation(),
+    ) -> None:
+        self.session = session
+        self.name = name
+        self.sha256 = sha256
+        self.batch_size = max(1, int(batch_size))
+        self.normalisation = normalisation
+        self._input = session.get_inputs()[0].name
+
+    @classmethod
+    def from_file(
+        cls,
+        path: Path,
+        *,
+        batch_size: int = 1,
+        normalisation: Normalisation = Normalisation(),
+        providers: list[str] | None = None,
+        threads: int = 0,
+    ) -> OnnxRecognizer:
+        from core.onnx import open_session
+
+        if not path.is_file():
+            raise ModelNotFound(detail=f"recognizer file {path.name} not found in {path.parent}")
+        session = open_session(path, providers=providers, threads=threads)
+        return cls(
+            session,
+            name=path.stem,
+            sha256=file_sha256(path),
+            batch_size=batch_size,
+            normalisation=normalisation,
+        )
+
+    def _blob(self, crops: NDArray[Any]) -> FloatArray:
+        x = np.asarray(crops, dtype=np.float32)
+        if x.ndim == 3:
+            x = x[None]
+        x = (x - self.normalisation.mean) / self.normalisation.std
+        return np.ascontiguousarray(x.transpose(0, 3, 1, 2), dtype=np.float32)
+
+    def embed(self, crops: NDArray[Any]) -> FloatArray:
+        blob = self._blob(crops)
+        outputs = []
+        for start in range(0, len(blob), self.batch_size):
+            chunk = blob[start : start + self.batch_size]
+            out = self.session.run(None, {self._input: chunk})[0]
+            outputs.append(np.asarray(out, dtype=np.float32).reshape(len(chunk), -1))
+        return l2_normalise(np.concatenate(outputs, axis=0))

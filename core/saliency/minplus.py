@@ -1,0 +1,153 @@
+"""MinPlus saliency (Mery & Morris, WACV 2022), black-box and batched.
+
+For a probe crop A and the embedding y of the other face, score(X) = <embed(X), y>.
+Removal (S0-, S1-) multiplies A by blob masks; aggregation (S0+, S1+) paints blobs of A onto
+a near-black noise canvas. The first greedy pass of each strategy is the single-blob map (S0),
+so it is never computed twice; later passes skip grid points already taken and stop at tmax
+steps or at the th rule. Every pass sends all its candidates to the recognizer in one call.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from core.progress import Progress, no_progress
+from core.recognizer import Recognizer
+from core.saliency.greedy import greedy_search
+from core.saliency.maps import SaliencyError, SaliencyMaps, Scorer, assemble, check_crop
+from core.saliency.masks import blob_stack, noise_canvas, scores_of
+from core.saliency.profiles import SaliencyParams
+
+FloatArray = NDArray[np.float32]
+
+
+def explain_face(
+    recognizer: Recognizer,
+    crop: NDArray[Any],
+    other_embedding: NDArray[Any],
+    params: SaliencyParams,
+    *,
+    progress: Progress = no_progress,
+    seed: int = 0,
+    stage: str = "saliency",
+    own_embedding: NDArray[Any] | None = None,
+) -> SaliencyMaps:
+    """The five MinPlus maps of ``crop`` against the fixed embedding of the other face.
+
+    ``own_embedding`` (embed(crop), if the caller has it) saves one evaluation. Progress is
+    reported after every pass as (stage, passes done, 2 * tmax).
+    """
+    original = check_crop(crop, params)
+    scorer = Scorer(recognizer, other_embedding)
+    canvas = noise_canvas(params.size, seed)
+    if own_embedding is None:
+        full, canvas_score = (float(v) for v in scorer(np.stack([original, canvas])))
+    else:
+        full = float(
+            scores_of(np.asarray(own_embedding, np.float32).reshape(1, -1), scorer.other)[0]
+        )
+        canvas_score = float(scorer(canvas[None])[0])
+    if not np.isfinite(full):
+        raise SaliencyError(detail="the face's own embedding is not finite")
+
+    blobs = blob_stack(params)
+    points, tmax = len(blobs), min(params.tmax, len(blobs))
+    total, done = 2 * tmax, 0
+
+    def tick() -> None:
+        nonlocal done
+        done += 1
+        progress(stage, done, total)
+
+    progress(stage, 0, total)
+    removal = greedy_search(
+        original,
+        full,
+        lambda img, idx: img[None] * (1.0 - blobs[idx])[..., None],
+        scorer,
+        lower=True,
+        keep_going=lambda s: s > params.th,
+        points=points,
+        tmax=tmax,
+        on_pass=tick,
+    )
+    if done < tmax:
+        done = tmax
+        progress(stage, done, total)
+    # canvas' = 255 - (255 - canvas) * factor, factor = (255 - original * G) / 255 per blob
+    factor = ((255.0 - original[None] * blobs[..., None]) / 255.0).astype(np.float32, copy=False)
+
+    def painted(img: FloatArray, idx: NDArray[np.intp]) -> FloatArray:
+        return (255.0 - (255.0 - img)[None] * factor[idx]).astype(np.float32, copy=False)
+
+    aggregation = greedy_search(
+        canvas,
+        canvas_score,
+        painted,
+        scorer,
+        lower=False,
+        keep_going=lambda s: full - s > params.th,
+        points=points,
+        tmax=tmax,
+        on_pass=tick,
+    )
+    if done < total:
+        progress(stage, total, total)
+    grid_values = {
+        "S0-": removal.first,
+        "S1-": removal.greedy,
+        "S0+": aggregation.first,
+        "S1+": aggregation.greedy,
+    }
+    return SaliencyMaps(
+        maps=assemble(grid_values, params),
+        evaluations=scorer.evaluations,
+        score=full,
+        grid_values=grid_values,
+        steps={"S1-": removal.steps, "S1+": aggregation.steps},
+    )
+
+
+def explain_pair(
+    recognizer: Recognizer,
+    crop_a: NDArray[Any],
+    crop_b: NDArray[Any],
+    params: SaliencyParams,
+    *,
+    progress: Progress = no_progress,
+    seed: int = 0,
+) -> tuple[SaliencyMaps, SaliencyMaps]:
+    """Maps for face A (perturbing A against B's embedding), then for B against A's.
+
+    Progress runs as one stage "saliency" over both faces.
+    """
+    pair = np.stack([check_crop(crop_a, params), check_crop(crop_b, params)])
+    emb = np.asarray(recognizer.embed(pair), dtype=np.float32)
+    passes = 2 * min(params.tmax, params.grid_points)
+
+    def shifted(offset: int) -> Progress:
+        def report(stage: str, done: int, total: int) -> None:
+            progress("saliency", offset + done, 2 * passes)
+
+        return report
+
+    maps = [
+        explain_face(
+            recognizer,
+            pair[i],
+            emb[1 - i],
+            params,
+            progress=shifted(i * passes),
+            seed=seed,
+            own_embedding=emb[i],
+        )
+        for i in (0, 1)
+    ]
+    # each face is charged one of the two evaluations of the pair's own embeddings
+    return replace(maps[0], evaluations=maps[0].evaluations + 1), replace(
+        maps[1], evaluations=maps[1].evaluations + 1
+    )
