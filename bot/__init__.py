@@ -1,0 +1,1 @@
+"""facexplain conversation service: platform-free dialogue, store, jobs, settings, CLI."""

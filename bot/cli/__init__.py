@@ -1,0 +1,1 @@
+"""The ``facexplain`` command line."""

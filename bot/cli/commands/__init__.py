@@ -1,0 +1,1 @@
+"""Top-level ``facexplain`` commands, one module each (module name = command name)."""

@@ -1,0 +1,59 @@
+"""``facexplain compare A.jpg B.jpg``: the decision and its calibrated confidence."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from bot.cli.options import model_options, settings_from
+from bot.composition import build_verifier
+from core.comparison import Comparison
+from core.pic import percent
+
+
+def verification_block(comparison: Comparison) -> str:
+    """The readable summary shared by compare, explain and the console chat."""
+    lines = []
+    for key, label in (("A", "Photo 1"), ("B", "Photo 2")):
+        face = comparison.faces[key]
+        extra = " (used the largest)" if face.faces_found > 1 else ""
+        lines.append(f"{label}: {face.faces_found} face{'s' if face.faces_found != 1 else ''} found{extra}")
+    verdict = "SAME PERSON" if comparison.same_person else "DIFFERENT PEOPLE"
+    lines += [
+        f"Similarity: {comparison.score:.3f} (threshold {comparison.threshold:.3f})",
+        f"Decision:   {verdict}",
+        f"Confidence: {percent(comparison.confidence)} (PIC-score {comparison.pic:.3f})",
+        comparison.confidence_sentence,
+    ]
+    return "\n".join(lines)
+
+
+def read_photo(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise click.BadParameter(f"cannot read {path}: {exc.strerror}") from exc
+
+
+@click.command("compare")
+@click.argument("photo_a", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("photo_b", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Print the comparison as JSON for scripts.")
+@model_options
+def command(photo_a: Path, photo_b: Path, as_json: bool, model_dir: Path | None,
+            detector: str | None, data_dir: Path | None) -> None:
+    """Compare two face photos: faces found, score, threshold, decision and PIC confidence.
+
+        facexplain compare alice1.jpg alice2.jpg
+        facexplain compare a.jpg b.jpg --json | jq .confidence
+    """
+    settings = settings_from(model_dir=model_dir, detector=detector, data_dir=data_dir)
+    verifier = build_verifier(settings)
+    data_a, data_b = read_photo(photo_a), read_photo(photo_b)
+    result = verifier.compare(data_a, data_b)
+    if as_json:
+        click.echo(json.dumps(result.comparison.to_dict(), indent=2))
+    else:
+        click.echo(verification_block(result.comparison))

@@ -1,0 +1,71 @@
+"""``facexplain db ...``: migrate the conversation store and purge old data."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import click
+
+from bot.store.cli import default_retention_days, resolve_url, store_session, url_option
+
+
+@click.group(name="db")
+def command() -> None:
+    """The conversation store: migrations and retention."""
+
+
+@command.command()
+@url_option
+@click.option("--revision", default="head", show_default=True, help="Target revision.")
+def upgrade(url: str | None, revision: str) -> None:
+    """Create or migrate the database up to the latest schema."""
+    from bot.store.engine import safe_url
+    from bot.store.migrate import current_revision, upgrade_to_head
+
+    target = resolve_url(url)
+    upgrade_to_head(target, revision)
+    click.echo(f"{safe_url(target)} is at revision {current_revision(target)}")
+
+
+@command.command()
+@url_option
+@click.option("--revision", default="-1", show_default=True,
+              help='Target revision: "-1" for one step, "base" for an empty database.')
+def downgrade(url: str | None, revision: str) -> None:
+    """Step the schema back (base drops every table, the audit log included)."""
+    from bot.store.engine import safe_url
+    from bot.store.migrate import current_revision
+    from bot.store.migrate import downgrade as step_down
+
+    target = resolve_url(url)
+    step_down(target, revision)
+    click.echo(f"{safe_url(target)} is at revision {current_revision(target) or 'base'}")
+
+
+@command.command()
+@url_option
+def current(url: str | None) -> None:
+    """Show the database's revision and the latest one."""
+    from bot.store.migrate import current_revision, head_revision
+
+    now, head = current_revision(resolve_url(url)), head_revision()
+    state = "up to date" if now == head else "needs `facexplain db upgrade`"
+    click.echo(f"current: {now or 'base (empty)'}  head: {head}  ({state})")
+
+
+@command.command()
+@url_option
+@click.option("--older-than-days", type=click.IntRange(min=0), default=None,
+              help="Delete data older than this many days "
+                   "(default: $FACEXPLAIN_RETENTION_DAYS, else 30).")
+def purge(url: str | None, older_than_days: int | None) -> None:
+    """Delete conversations, turns, comparisons, reviews and images past retention."""
+    from bot.store.models import utcnow
+    from bot.store.privacy import purge as purge_rows
+
+    days = default_retention_days() if older_than_days is None else older_than_days
+    with store_session(url, write=True) as session:
+        now = utcnow()
+        report = purge_rows(session, now - timedelta(days=days), now)
+    counts = ", ".join(f"{n} {name}" for name, n in report.deleted.items())
+    click.echo(f"purged data older than {days} days: {counts}")

@@ -1,0 +1,57 @@
+"""``facexplain explain A.jpg B.jpg --out DIR``: the decision, the heatmaps and the region table."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from bot.cli.commands.compare import read_photo, verification_block
+from bot.cli.options import model_options, settings_from
+from bot.cli.progress import TqdmProgress
+from bot.composition import (
+    build_base_recognizer,
+    build_region_source,
+    build_verifier,
+    saliency_params,
+)
+from core.explanation import explain, write_artefacts
+from core.render import table_text
+
+
+@click.command("explain")
+@click.argument("photo_a", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("photo_b", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=Path("explanation"),
+              show_default=True, help="Folder for the collage, tables, region pictures and comparison.json.")
+@click.option("--profile", default=None, help="Saliency profile: interactive (default) or paper.")
+@click.option("--regions", type=click.Choice(["canonical", "dlib68"]), default=None,
+              help="Region map: the canonical template map, or per-face from dlib's 68 landmarks.")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+@model_options
+def command(photo_a: Path, photo_b: Path, out: Path, profile: str | None, regions: str | None,
+            quiet: bool, model_dir: Path | None, detector: str | None, data_dir: Path | None) -> None:
+    """Compare two photos and explain the decision with MinPlus heatmaps and a region table.
+
+        facexplain explain alice1.jpg alice2.jpg --out runs/alice
+        facexplain ask runs/alice/comparison.json
+    """
+    settings = settings_from(model_dir=model_dir, detector=detector, data_dir=data_dir,
+                             saliency_profile=profile, regions=regions)
+    params = saliency_params(settings)
+    verifier = build_verifier(settings)
+    verified = verifier.compare(read_photo(photo_a), read_photo(photo_b))
+    click.echo(verification_block(verified.comparison))
+    click.echo(f"\nComputing heatmaps ({params.profile} profile)...")
+    progress = TqdmProgress(disable=quiet)
+    source = build_region_source(settings)
+    explained = explain(verified, build_base_recognizer(settings), params, regions=source,
+                        progress=progress, seed=settings.saliency_seed)
+    progress.close()
+    comparison = write_artefacts(explained, out, source)
+    assert comparison.tables is not None
+    click.echo("\nExplainability table (both photos):\n" + table_text(comparison.tables["pair"]))
+    evaluations = comparison.saliency["evaluations"] if comparison.saliency else {}
+    click.echo(f"\nRecognizer evaluations: {sum(evaluations.values())}. "
+               f"Wrote {len(comparison.artefacts)} files to {out}/ "
+               f"(collage.png, table_*.png/csv/json/txt, regions_*.png, comparison.json).")

@@ -1,0 +1,167 @@
+"""``facexplain train ...``: train what is learned per recognizer (keyed by its sha256).
+
+``train attributes`` trains the CLIP-SMU attribute methods on the configured recognizer's
+templates; the helpers here (options and data preparation) are shared with ``eval
+attributes``.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from bot.cli.options import model_options, settings_from
+from bot.cli.progress import TqdmProgress
+from bot.settings import Settings
+from core.progress import Progress
+
+F = TypeVar("F", bound=Callable[..., Any])
+DEFAULT_CLIP_MODEL = "vit_base_patch32_clip_224.openai"
+
+
+@click.group("train")
+def command() -> None:
+    """Train what is learned per recognizer (attribute descriptions)."""
+
+
+def attribute_options(func: F) -> F:
+    """Data, text side and run options shared by ``train attributes`` and ``eval attributes``."""
+    options = [
+        click.option("--threads", type=int, default=1, show_default=True,
+                     help="torch CPU threads (the models are tiny; 1 is fastest on a busy CPU)."),
+        click.option("--seed", type=int, default=0, show_default=True, help="Seed for splits and training."),
+        click.option("--text-encoder", type=click.Choice(["auto", "minilm", "open_clip"]),
+                     default="auto", show_default=True,
+                     help="Text side of template CLIP-SMU: open_clip's text tower when its "
+                          "weights are in the model directory (auto), else all-MiniLM-L6-v2."),
+        click.option("--clip-model", default=None,
+                     help=f"open_clip model folder in the model directory [{DEFAULT_CLIP_MODEL}]."),
+        click.option("--images", type=click.Path(path_type=Path), default=None,
+                     help="Image folder the MAAD-Face file names are relative to (VGGFace2)."),
+        click.option("--maad-csv", type=click.Path(path_type=Path), default=None,
+                     help="MAAD-Face annotation CSV (Filename, Identity, 47 attributes: 1/-1/0)."),
+        click.option("--lfw-dir", type=click.Path(path_type=Path), default=None,
+                     help="LFW folder with deepfunneled/ and attributes/ [FACEXPLAIN_LFW_DIR]."),
+    ]
+    for option in options:
+        func = option(func)
+    return model_options(func)
+
+
+@dataclass
+class AttributeRun:
+    settings: Settings
+    pipeline: Any  # core.pipeline.FacePipeline
+    data: Any  # core.attributes.data.AttributeData
+    encode: Any  # core.attributes.text_side.CachedTextFeatures | None
+    encoder_name: str
+    clip: Any  # core.attributes.zero_shot.ZeroShotClip | None
+    seconds: dict[str, float]
+
+
+def prepare_run(options: dict[str, Any], progress: Progress) -> AttributeRun:
+    """Settings, pipeline, labelled templates (cached), text side and zero-shot model."""
+    import torch
+
+    from bot.composition import build_pipeline
+    from core.attributes.data import load_attribute_data, read_labels, template_cache_file
+
+    torch.set_num_threads(max(1, int(options["threads"])))
+    settings = settings_from(model_dir=options["model_dir"], detector=options["detector"],
+                             data_dir=options["data_dir"], lfw_dir=options["lfw_dir"])
+    seconds: dict[str, float] = {}
+    t = time.perf_counter()
+    pipeline = build_pipeline(settings, policy="centre")
+    if options["maad_csv"] is not None:
+        if options["images"] is None:
+            raise click.UsageError("--maad-csv needs --images (the VGGFace2 image folder)")
+        images, root = read_labels("maad", options["maad_csv"]), options["images"]
+        cache = template_cache_file(settings.cache_dir, pipeline, "maad")
+    else:
+        images, root = read_labels("lfw", settings.lfw_dir), settings.lfw_dir / "deepfunneled"
+        cache = template_cache_file(settings.cache_dir, pipeline)
+    data = load_attribute_data(pipeline, images, root, cache_file=cache, progress=progress)
+    seconds["templates"] = time.perf_counter() - t
+    t = time.perf_counter()
+    clip = _zero_shot_model(settings, options["clip_model"])
+    encode, name = _text_side(settings, options["text_encoder"], clip, progress)
+    seconds["text_side_load"] = time.perf_counter() - t
+    return AttributeRun(settings, pipeline, data, encode, name, clip, seconds)
+
+
+def _zero_shot_model(settings: Settings, clip_model: str | None) -> Any:
+    from core.attributes.zero_shot import ZeroShotClip
+
+    name = str(clip_model or getattr(settings, "clip_model", None) or DEFAULT_CLIP_MODEL)
+    for folder in (settings.model_dir / name, settings.model_dir / "open_clip" / name):
+        if (folder / "open_clip_config.json").is_file():
+            return ZeroShotClip.from_folder(folder)
+    return None
+
+
+def _text_side(settings: Settings, choice: str, clip: Any, progress: Progress) -> tuple[Any, str]:
+    from core.attributes.text_side import MINILM, CachedTextFeatures, cache_name, minilm_encoder
+
+    if choice == "open_clip" and clip is None:
+        raise click.UsageError("--text-encoder open_clip needs open_clip weights in the model directory")
+    if clip is not None and choice in ("auto", "open_clip"):
+        name, encode = f"open_clip:{clip.name}", clip.text_features
+    else:
+        name, encode = MINILM, minilm_encoder()
+    return CachedTextFeatures(encode, name, settings.cache_dir / cache_name(name),
+                              progress=progress), name
+
+
+@command.command("attributes")
+@attribute_options
+def attributes(**options: Any) -> None:
+    """Train the attribute methods (multi-label head, binary heads, template CLIP-SMU).
+
+    Trains on the configured recognizer's templates of the LFW attribute subset (or MAAD-Face
+    with --maad-csv and --images), with an identity-disjoint 80/20 split whose held-out people
+    give each attribute's AUC (its reliability in descriptions), and saves small files under
+    <data dir>/attributes/<recognizer sha256>/. Templates are cached after the first run.
+
+        FACEXPLAIN_MODEL_DIR=../shared/models facexplain train attributes
+    """
+    from core.attributes.model import model_folder
+    from core.attributes.training import TrainConfig, train_attribute_model
+
+    start = time.perf_counter()
+    progress = TqdmProgress()
+    run = prepare_run(options, progress)
+    recognizer = run.pipeline.recognizer
+    t = time.perf_counter()
+    model = train_attribute_model(run.data, run.encode, recognizer=recognizer.name,
+                                  recognizer_sha256=recognizer.sha256,
+                                  config=TrainConfig(seed=options["seed"]),
+                                  encoder_name=run.encoder_name, progress=progress)
+    run.seconds["training"] = time.perf_counter() - t
+    run.seconds["total"] = time.perf_counter() - start
+    model.meta["wall_seconds"] = {k: round(v, 1) for k, v in run.seconds.items()}
+    folder = model_folder(run.settings.data_dir, recognizer.sha256)
+    model.save(folder)
+    progress.close()
+    _print_summary(model, folder, run)
+
+
+def _print_summary(model: Any, folder: Path, run: AttributeRun) -> None:
+    meta = model.meta
+    click.echo(f"Trained attribute methods for {model.recognizer} ({model.recognizer_sha256[:12]}) "
+               f"on {meta['dataset']}: {meta['train_images']} images of {meta['train_identities']} "
+               f"people; validation: {meta['validation_images']} images of "
+               f"{meta['validation_identities']} other people. Text side: {run.encoder_name}.")
+    for method in model.methods:
+        aucs = [v for v in model.validation_auc[method].values() if v is not None]
+        male = model.validation_auc[method].get("Male")
+        click.echo(f"  {method:14s} validation AUC: mean {sum(aucs) / max(len(aucs), 1):.3f} over "
+                   f"{len(aucs)} attributes, Male {male if male is not None else 'n/a'}")
+    click.echo("Seconds: " + json.dumps({k: round(v, 1) for k, v in run.seconds.items()}))
+    size = sum(f.stat().st_size for f in folder.iterdir())
+    click.echo(f"Wrote {folder} ({size / 1024:.0f} kB)")

@@ -1,0 +1,1 @@
+"""``facexplain eval`` sub-commands, one module each."""

@@ -1,0 +1,1 @@
+"""``facexplain serve`` sub-commands, one module each: ``telegram``, ``slack``."""

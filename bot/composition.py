@@ -1,0 +1,170 @@
+"""The composition root: the one place that builds concrete objects from settings.
+
+Everything else receives what it needs; tests call these builders with their own settings or
+replace any part with a fake.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pydantic import SecretStr
+
+from bot.settings import Settings
+from bot.store.config import StoreConfig
+from core.calibration import Calibration
+from core.faces import Detector, Policy
+from core.flip import FlipAveraged
+from core.image_input import ImageLimits
+from core.model_files import resolve_model
+from core.pipeline import FacePipeline
+from core.recognizer import Normalisation, OnnxRecognizer, Recognizer
+from core.regions import CanonicalRegions, RegionSource
+from core.saliency import SaliencyParams, params_for
+from core.verify import Verifier
+
+if TYPE_CHECKING:
+    from bot.store.repository import Store
+
+if TYPE_CHECKING:
+    from bot.dialogue import Dialogue, DialogueConfig
+    from bot.jobs import JobRunner
+    from bot.services import Answerer, Engines
+    from bot.store.port import StorePort
+
+
+def build_detector(settings: Settings) -> Detector:
+    if settings.detector == "mtcnn":
+        from core.mtcnn import MtcnnDetector
+
+        return MtcnnDetector.from_dir(resolve_model(settings.model_dir, settings.mtcnn_dir))
+    from core.scrfd import ScrfdDetector
+
+    return ScrfdDetector.from_file(
+        resolve_model(settings.model_dir, settings.scrfd_model),
+        providers=settings.onnx_providers,
+        threads=settings.onnx_threads,
+        max_size=settings.detector_max_size,
+        score_threshold=settings.detector_score_threshold,
+        nms_threshold=settings.detector_nms_threshold,
+    )
+
+
+def build_base_recognizer(settings: Settings) -> OnnxRecognizer:
+    """The recognizer exactly as the model file defines it (no mirror averaging)."""
+    return OnnxRecognizer.from_file(
+        resolve_model(settings.model_dir, settings.recognizer_model),
+        batch_size=settings.recognizer_batch_size,
+        normalisation=Normalisation(settings.recognizer_mean, settings.recognizer_std),
+        providers=settings.onnx_providers,
+        threads=settings.onnx_threads,
+    )
+
+
+def build_recognizer(settings: Settings) -> Recognizer:
+    base = build_base_recognizer(settings)
+    return FlipAveraged(base) if settings.flip_average else base
+
+
+def build_pipeline(settings: Settings, policy: Policy = "largest") -> FacePipeline:
+    limits = ImageLimits(max_bytes=settings.max_image_bytes, max_pixels=settings.max_image_pixels,
+                         max_side=settings.max_image_side)
+    return FacePipeline(build_detector(settings), build_recognizer(settings), limits=limits, policy=policy)
+
+
+def load_calibration(settings: Settings, recognizer: Recognizer) -> Calibration:
+    return Calibration.load(settings.calibration_dir, recognizer.sha256)
+
+
+def build_verifier(settings: Settings) -> Verifier:
+    pipeline = build_pipeline(settings)
+    return Verifier(pipeline, load_calibration(settings, pipeline.recognizer))
+
+
+def lfw_dir(settings: Settings) -> Path:
+    return settings.lfw_dir
+
+
+def build_region_source(settings: Settings) -> RegionSource:
+    if settings.regions == "dlib68":
+        from core.regions_dense import DenseLandmarkRegions, DlibLandmarks
+
+        return DenseLandmarkRegions(DlibLandmarks())
+    return CanonicalRegions()
+
+
+def saliency_params(settings: Settings) -> SaliencyParams:
+    return params_for(settings.saliency_profile)
+
+
+# --- the conversation service: jobs, store, QA, dialogue (bot/dialogue, bot/jobs) ---
+
+
+def build_engines(settings: Settings, saliency: SaliencyParams | None = None) -> Engines:
+    """What a job worker loads once: the face pipeline, the verifier and the explainer."""
+    from bot.services import CoreExplainer, Engines
+
+    verifier = build_verifier(settings)
+    explainer = CoreExplainer(build_base_recognizer(settings), saliency or saliency_params(settings),
+                              regions=build_region_source(settings), seed=settings.saliency_seed)
+    return Engines(verifier.pipeline, verifier, explainer)
+
+
+def build_runner(settings: Settings, *, saliency: SaliencyParams | None = None,
+                 kind: str = "processes", workers: int = 2) -> JobRunner:
+    """The in-process job runner: worker processes (default) or threads. Each worker builds
+    its engines once (``build_engines``)."""
+    from functools import partial
+
+    from bot.jobs import ProcessJobRunner, ProcessOptions, ThreadJobRunner
+
+    factory = partial(build_engines, settings, saliency)
+    if kind == "threads":
+        return ThreadJobRunner(factory, workers)
+    return ProcessJobRunner(factory, ProcessOptions(workers=workers))
+
+
+def build_answerer(settings: Settings) -> Answerer:
+    """The QA engine (grounded mode, the bundled sentence encoder) behind the dialogue's port."""
+    from bot.services import QAAnswerer
+    from core.qa import QAEngine, SentenceTransformerEncoder
+
+    return QAAnswerer(QAEngine(SentenceTransformerEncoder(threads=1)))
+
+
+def build_dialogue(settings: Settings, runner: JobRunner, store: StorePort,
+                   answerer: Answerer | None = None,
+                   config: DialogueConfig | None = None) -> Dialogue:
+    """The dialogue every adapter talks to; photos over the image size limit are refused
+    before they reach a worker."""
+    from bot.dialogue import Dialogue, DialogueConfig
+
+    config = config or DialogueConfig(max_photo_bytes=settings.max_image_bytes)
+    return Dialogue(runner, store, answerer or build_answerer(settings), config)
+
+
+def store_config(settings: Settings) -> StoreConfig:
+    from bot.store.config import default_database_url
+    from bot.store.keys import load_or_create_key
+
+    def key(secret: SecretStr | None, name: str) -> bytes:
+        if secret is not None:
+            return secret.get_secret_value().encode()
+        return load_or_create_key(settings.secrets_dir / name)
+
+    return StoreConfig(
+        url=settings.database_url or default_database_url(settings.data_dir),
+        pseudonym_key=key(settings.pseudonym_key, "pseudonym.key"),
+        keep_images=settings.keep_images,
+        image_key=key(settings.image_key, "image.key") if settings.keep_images else None,
+        image_ttl_hours=settings.image_ttl_hours,
+        retention_days=settings.retention_days,
+        busy_timeout_ms=settings.db_busy_timeout_ms,
+    )
+
+
+def build_store(settings: Settings) -> Store:
+    from bot.store.repository import open_store
+
+    return open_store(store_config(settings), migrate=settings.db_migrate_on_start)

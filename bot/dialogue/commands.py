@@ -1,0 +1,165 @@
+"""Commands (/start, /help, /new, /explain, /table, /describe, /forget, /privacy, /agree) and
+button presses."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable
+
+from bot.dialogue import texts
+from bot.dialogue.context import Ctx
+from bot.dialogue.photos import consent_prompt, on_photos, record_consent, table_reply
+from bot.dialogue.questions import on_question, wait_for_explanation
+from bot.dialogue.state import States
+from bot.messages import ImageReply, ProgressReply
+from bot.store.port import VERDICTS, UnknownRecord
+from core.errors import FacexplainError
+
+Handler = Callable[[Ctx, str], Awaitable[None]]
+
+
+def greeting(ctx: Ctx) -> None:
+    ctx.greeted = True
+    ctx.text(texts.WELCOME)
+    if ctx.config.consent == "ask" and not ctx.state.consent:
+        ctx.text(texts.PRIVACY)
+        ctx.say(consent_prompt())
+    else:
+        ctx.text(f"{texts.PRIVACY}\n{texts.CONSENT_IMPLIED}" if not ctx.state.consent
+                 else texts.PRIVACY)
+
+
+async def start(ctx: Ctx, args: str) -> None:
+    greeting(ctx)
+
+
+async def help_(ctx: Ctx, args: str) -> None:
+    ctx.text(texts.HELP)
+
+
+async def privacy(ctx: Ctx, args: str) -> None:
+    ctx.text(texts.PRIVACY)
+
+
+def stop_explaining(ctx: Ctx) -> None:
+    """Cancel running heatmaps and close their progress message."""
+    if ctx.state.busy:
+        ctx.say(ProgressReply("saliency", 1, 1, texts.EXPLAIN_STOPPED, final=True))
+    ctx.state.clear_comparison()
+
+
+async def new(ctx: Ctx, args: str) -> None:
+    stop_explaining(ctx)
+    ctx.state.held = ()
+    ctx.text(texts.NEW_STARTED)
+
+
+async def agree(ctx: Ctx, args: str) -> None:
+    if ctx.state.consent:
+        ctx.text(texts.CONSENT_ALREADY)
+        return
+    await record_consent(ctx)
+    held, ctx.state.held = ctx.state.held, ()
+    if held:
+        await on_photos(ctx, held)
+    else:
+        ctx.text(texts.CONSENT_THANKS)
+
+
+async def explain(ctx: Ctx, args: str) -> None:
+    await wait_for_explanation(ctx)
+    state = ctx.state
+    if state.explanation is not None:
+        ctx.say(ImageReply(state.explanation.collage_png, texts.COLLAGE_CAPTION,
+                           f"heatmaps-{state.number}.png"))
+    else:
+        ctx.text(texts.NO_EXPLANATION if state.verified is not None else texts.NO_COMPARISON)
+
+
+async def table(ctx: Ctx, args: str) -> None:
+    await wait_for_explanation(ctx)
+    state = ctx.state
+    if state.explanation is not None:
+        ctx.say(table_reply(state.explanation))
+    else:
+        ctx.text(texts.NO_EXPLANATION if state.verified is not None else texts.NO_COMPARISON)
+
+
+async def describe(ctx: Ctx, args: str) -> None:
+    comparison = ctx.state.comparison
+    if comparison is None:
+        ctx.text(texts.NO_COMPARISON)
+    elif not comparison.descriptions:
+        ctx.text(texts.NO_DESCRIPTIONS)
+    else:
+        ctx.text(describe_text(comparison.descriptions))
+
+
+def describe_text(descriptions: dict[str, object]) -> str:
+    lines = []
+    for key, label in (("A", "Face 1"), ("B", "Face 2")):
+        value = descriptions.get(key)
+        if isinstance(value, list | tuple):
+            value = ", ".join(str(v) for v in value)
+        elif isinstance(value, dict):
+            value = ", ".join(f"{k} ({v})" if not isinstance(v, str) else f"{k}: {v}"
+                              for k, v in value.items())
+        elif value is not None and not isinstance(value, str):
+            value = json.dumps(value)
+        if value:
+            lines.append(f"{label}: {value}")
+    return "\n".join(lines) or texts.NO_DESCRIPTIONS
+
+
+def forget_command(states: States) -> Handler:
+    async def forget(ctx: Ctx, args: str) -> None:
+        key = ctx.key
+        stop_explaining(ctx)
+        report = await asyncio.to_thread(ctx.parts.store.forget_user, key.platform, key.user)
+        for state in states.of_user(key.platform, key.user):
+            state.forget()
+        ctx.state.forget()
+        ctx.text(texts.forgotten_text(report.deleted) if report.found else texts.FORGOTTEN_NOTHING)
+
+    return forget
+
+
+def command_table(states: States) -> dict[str, Handler]:
+    return {"start": start, "help": help_, "privacy": privacy, "new": new, "agree": agree,
+            "explain": explain, "table": table, "describe": describe,
+            "forget": forget_command(states)}
+
+
+async def on_button(ctx: Ctx, action: str, value: str, commands: dict[str, Handler]) -> None:
+    if action == "ask":
+        await on_question(ctx, value)
+    elif action == "consent":
+        await agree(ctx, "")
+    elif action == "command" and value in commands:
+        await commands[value](ctx, "")
+    elif action == "review":
+        await review(ctx, value)
+    else:
+        ctx.text(texts.UNKNOWN_BUTTON)
+
+
+async def review(ctx: Ctx, value: str) -> None:
+    """``value`` is "<verdict>:<comparison id>[:comment]" (Slack's review buttons)."""
+    verdict, _, rest = value.partition(":")
+    number, _, comment = rest.partition(":")
+    if verdict not in VERDICTS or not number.isdigit():
+        ctx.text(texts.REVIEW_BAD)
+        return
+    store = ctx.parts.store
+    reviewer = await asyncio.to_thread(store.ensure_user, ctx.key.platform, ctx.key.user)
+    try:
+        await asyncio.to_thread(store.add_review, int(number), reviewer, verdict,
+                                comment)
+    except UnknownRecord:
+        ctx.text(texts.REVIEW_BAD)
+        return
+    except FacexplainError as exc:
+        ctx.text(exc.user_message)
+        return
+    ctx.text(texts.REVIEW_RECORDED.format(verdict=verdict))

@@ -1,0 +1,92 @@
+"""What every handler of one message gets: the dialogue's parts, the state, a way to reply."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from dataclasses import dataclass
+from typing import Literal
+
+from bot.dialogue import texts
+from bot.dialogue.state import ConversationState
+from bot.jobs.runner import JobRunner
+from bot.messages import ConversationKey, ProgressReply, Reply, ReplySink, TextReply
+from bot.services import Answerer
+from bot.store.port import StorePort
+
+ConsentMode = Literal["ask", "on_first_photo"]
+_serials = itertools.count(1)
+
+
+@dataclass(frozen=True)
+class DialogueConfig:
+    """consent: "ask" holds photos until the user agrees (/agree or the button);
+    "on_first_photo" tells the user on first contact that sending a photo is agreeing, and
+    records consent when the first photo arrives. Either way consent is stored before any
+    photo is processed."""
+
+    consent: ConsentMode = "ask"
+    explain: bool = True  # heatmaps and the table after the decision
+    history_turns: int = 10  # earlier turns of this comparison given to the QA engine
+    progress_step: float = 0.1  # the least progress (share of the stage) worth a new update
+    max_photo_bytes: int = 10 * 1024 * 1024
+    answer_concurrency: int = 2  # questions answered at once, across conversations
+    max_conversations: int = 10_000  # idle conversation states kept in memory
+
+
+@dataclass(frozen=True)
+class Parts:
+    runner: JobRunner
+    store: StorePort
+    answerer: Answerer
+    config: DialogueConfig
+    answer_slots: asyncio.Semaphore
+
+
+class Ctx:
+    def __init__(self, parts: Parts, state: ConversationState, sink: ReplySink) -> None:
+        self.parts = parts
+        self.state = state
+        self.sink = sink
+        self.greeted = False  # the welcome (and consent prompt) went out with this message
+
+    @property
+    def key(self) -> ConversationKey:
+        return self.state.key
+
+    @property
+    def config(self) -> DialogueConfig:
+        return self.parts.config
+
+    def say(self, reply: Reply) -> asyncio.Future[None]:
+        return self.state.outbox.put(self.sink, reply)
+
+    def text(self, text: str, kind: str = "info") -> None:
+        self.say(TextReply(text, kind))
+
+    def label(self, kind: str) -> str:
+        """A job label without personal data: the kind and the conversation's serial number."""
+        if self.state.serial == 0:
+            self.state.serial = next(_serials)
+        return f"{kind}#{self.state.serial}"
+
+    def progress(self) -> ProgressRelay:
+        return ProgressRelay(self, self.config.progress_step)
+
+
+class ProgressRelay:
+    """Progress callbacks -> ProgressReply, only when the stage changes, it finishes, or it
+    advanced by at least ``step`` of the stage (chat platforms limit message edits)."""
+
+    def __init__(self, ctx: Ctx, step: float) -> None:
+        self.ctx = ctx
+        self.step = step
+        self._stage = ""
+        self._share = 0.0
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        share = done / total if total > 0 else 0.0
+        if stage == self._stage and share < 1.0 and share - self._share < self.step:
+            return
+        self._stage, self._share = stage, share
+        self.ctx.say(ProgressReply(stage, done, total, texts.progress_text(stage, done, total)))

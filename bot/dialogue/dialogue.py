@@ -1,0 +1,134 @@
+"""The dialogue: one entry point for every platform, ``await dialogue.handle(message, send)``.
+
+Messages of one conversation are handled one at a time, in arrival order (a per-conversation
+lock, taken before the first ``await``); different conversations run concurrently. Replies go
+through the conversation's outbox, so the immediate ones and those of background work (the
+heatmaps after a decision) reach ``send`` in order, each exactly once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from bot.dialogue import texts
+from bot.dialogue.commands import command_table, greeting, on_button
+from bot.dialogue.context import Ctx, DialogueConfig, Parts
+from bot.dialogue.photos import on_photos
+from bot.dialogue.questions import on_question
+from bot.dialogue.state import ConversationState, States
+from bot.jobs.runner import JobRunner
+from bot.messages import (
+    ButtonPress,
+    CommandMessage,
+    ConversationKey,
+    Incoming,
+    PhotoMessage,
+    Reply,
+    ReplySink,
+    TextMessage,
+)
+from bot.services import Answerer
+from bot.store.port import StorePort
+from core.errors import FacexplainError
+
+log = logging.getLogger(__name__)
+_NO_GREETING = {"start", "help", "privacy"}
+
+
+class Dialogue:
+    def __init__(self, runner: JobRunner, store: StorePort, answerer: Answerer,
+                 config: DialogueConfig | None = None) -> None:
+        config = config or DialogueConfig()
+        self.parts = Parts(runner, store, answerer, config,
+                           asyncio.Semaphore(config.answer_concurrency))
+        self.states = States(config.max_conversations)
+        self.commands = command_table(self.states)
+
+    async def handle(self, incoming: Incoming, send: ReplySink) -> None:
+        """Handle one message; returns once its own replies have been delivered (work it
+        started in the background, such as the heatmaps, delivers later: see ``idle``)."""
+        state = self.states.get(incoming.key)
+        async with state.lock:
+            ctx = Ctx(self.parts, state, send)
+            try:
+                await self._dispatch(ctx, incoming)
+            except FacexplainError as exc:
+                ctx.text(exc.user_message, "error")
+            except Exception:
+                log.exception("could not handle a %s", type(incoming).__name__)
+                ctx.text(FacexplainError.user_message, "error")
+            await state.outbox.flush()
+
+    async def replies(self, incoming: Incoming) -> list[Reply]:
+        """Every reply to ``incoming``, background ones included (tests, scripts)."""
+        collected: list[Reply] = []
+
+        async def collect(reply: Reply) -> None:
+            collected.append(reply)
+
+        await self.handle(incoming, collect)
+        await self.idle(incoming.key)
+        return collected
+
+    async def idle(self, key: ConversationKey | None = None) -> None:
+        """Wait until background work and deliveries (of one conversation, or all) are done."""
+        states = [self.states.get(key)] if key is not None else self.states.all()
+        for state in states:
+            await _settle(state)
+
+    def job_label(self, key: ConversationKey, kind: str) -> str:
+        """The label jobs of this conversation run under (see ``JobRunner.running``)."""
+        state = self.states.get(key)
+        return f"{kind}#{state.serial}"
+
+    async def close(self) -> None:
+        for state in self.states.all():
+            if state.explaining is not None:
+                state.explaining.cancel()
+        await self.idle()
+
+    async def _dispatch(self, ctx: Ctx, incoming: Incoming) -> None:
+        new = await self._open(ctx)
+        if new and not (isinstance(incoming, CommandMessage) and incoming.name in _NO_GREETING):
+            greeting(ctx)
+        if isinstance(incoming, PhotoMessage):
+            await on_photos(ctx, incoming.photos)
+            if incoming.caption.strip() and ctx.state.comparison is not None:
+                await on_question(ctx, incoming.caption)
+        elif isinstance(incoming, TextMessage):
+            await on_question(ctx, incoming.text)
+        elif isinstance(incoming, CommandMessage):
+            handler = self.commands.get(incoming.name)
+            if handler is None:
+                ctx.text(texts.UNKNOWN_COMMAND.format(name=incoming.name))
+            else:
+                await handler(ctx, incoming.args)
+        elif isinstance(incoming, ButtonPress):
+            await on_button(ctx, incoming.action, incoming.value, self.commands)
+
+    async def _open(self, ctx: Ctx) -> bool:
+        """Find or start the stored conversation; True when this is the first contact."""
+        state, key, store = ctx.state, ctx.key, self.parts.store
+        if state.conversation_id is not None:
+            return False
+        state.user_id = await asyncio.to_thread(store.ensure_user, key.platform, key.user)
+        found = await asyncio.to_thread(store.find_conversation, state.user_id, key.chat,
+                                        key.thread)
+        if found is not None:
+            state.conversation_id = found.id
+            state.consent = found.consent_given_at is not None
+            return False
+        state.conversation_id = await asyncio.to_thread(store.start_conversation, state.user_id,
+                                                        key.chat, key.thread)
+        return True
+
+
+async def _settle(state: ConversationState) -> None:
+    while True:
+        task = state.explaining
+        if task is not None and not task.done():
+            await asyncio.wait([task])
+        await state.outbox.flush()
+        if (state.explaining is None or state.explaining.done()) and state.outbox.idle:
+            return

@@ -1,0 +1,168 @@
+"""Photos: the first one is checked at once, the second gives the decision, and the heatmaps
+and table follow from a background job while the conversation stays responsive."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from bot.dialogue import texts
+from bot.dialogue.context import Ctx
+from bot.dialogue.state import ConversationState
+from bot.dialogue.work import explain_job, prepare_job, verify_job
+from bot.messages import (
+    ButtonsReply,
+    ImageReply,
+    Photo,
+    ProgressReply,
+    SuggestionsReply,
+    TableReply,
+    VerificationReply,
+)
+from bot.services import Explanation
+from core.errors import FacexplainError, ImageTooLarge
+from core.pipeline import PreparedFace
+from core.table import COLUMNS
+from core.verify import Verified
+
+log = logging.getLogger(__name__)
+
+
+def consent_prompt(text: str = texts.CONSENT_ASK) -> ButtonsReply:
+    return ButtonsReply(text, ((texts.CONSENT_BUTTON, "consent", "yes"),))
+
+
+async def record_consent(ctx: Ctx) -> None:
+    assert ctx.state.conversation_id is not None
+    await asyncio.to_thread(ctx.parts.store.record_consent, ctx.state.conversation_id)
+    ctx.state.consent = True
+
+
+async def on_photos(ctx: Ctx, photos: tuple[Photo, ...]) -> None:
+    state = ctx.state
+    if not photos:
+        return
+    if state.busy:
+        ctx.text(texts.STILL_EXPLAINING)
+        return
+    if len(photos) > 2:
+        ctx.text(texts.TOO_MANY_PHOTOS.format(count=len(photos)))
+        return
+    if not state.consent:
+        if ctx.config.consent == "ask":
+            state.held = (*state.held, *photos)[-2:]
+            if ctx.greeted:
+                ctx.text(texts.CONSENT_HOLDING)
+            else:
+                ctx.say(consent_prompt(texts.CONSENT_NEEDED))
+            return
+        await record_consent(ctx)
+    for number, photo in enumerate(photos, start=1 if len(photos) == 2 or not state.first else 2):
+        if len(photo.data) > ctx.config.max_photo_bytes:
+            ctx.text(texts.PHOTO_ERROR.format(number=number, message=ImageTooLarge.user_message),
+                     "error")
+            return
+    if state.verified is not None:
+        ctx.text(texts.STARTING_NEXT.format(number=state.number + 1))
+        state.clear_comparison()
+    if len(photos) == 2 and state.first is not None:
+        ctx.text(texts.ALBUM_REPLACES_FIRST)
+        state.first = None
+    if state.first is None:
+        first = await _prepare_first(ctx, photos[0])
+        if first is None:
+            return
+        if len(photos) == 1:
+            state.first = first
+            ctx.text(texts.GOT_FIRST.format(faces=texts.faces_found(first.report.faces_found)))
+            return
+        await _compare(ctx, first, photos[1])
+    else:
+        await _compare(ctx, state.first, photos[0])
+
+
+async def _prepare_first(ctx: Ctx, photo: Photo) -> PreparedFace | None:
+    try:
+        return await ctx.parts.runner.run(prepare_job, photo.data, label=ctx.label("photo"))
+    except FacexplainError as exc:
+        ctx.text(texts.PHOTO_ERROR.format(number=1, message=exc.user_message), "error")
+        return None
+
+
+async def _compare(ctx: Ctx, first: PreparedFace, photo: Photo) -> None:
+    state = ctx.state
+    try:
+        verified = await ctx.parts.runner.run(verify_job, (first, photo.data),
+                                              label=ctx.label("verify"))
+    except FacexplainError as exc:
+        if exc.photo == 2:
+            state.first = first
+            ctx.text(texts.PHOTO_ERROR.format(number=2, message=exc.user_message), "error")
+            ctx.text(texts.KEEPING_FIRST)
+        else:
+            state.first = None
+            ctx.text(exc.user_message, "error")
+        return
+    state.first = None
+    state.verified = verified
+    state.number += 1
+    assert state.conversation_id is not None
+    state.comparison_id = await asyncio.to_thread(
+        ctx.parts.store.add_comparison, state.conversation_id, verified.comparison)
+    comparison = verified.comparison
+    ctx.say(VerificationReply(
+        text=texts.verification_text(comparison), same_person=comparison.same_person,
+        score=comparison.score, threshold=comparison.threshold, pic=comparison.pic,
+        confidence=comparison.confidence,
+        faces_found=(comparison.faces["A"].faces_found, comparison.faces["B"].faces_found),
+        comparison_id=state.comparison_id))
+    if ctx.config.explain:
+        state.explaining = asyncio.create_task(_explain(ctx, verified),
+                                               name=ctx.label("explain-task"))
+    else:
+        ctx.say(SuggestionsReply(texts.SUGGESTED_QUESTIONS))
+
+
+async def _explain(ctx: Ctx, verified: Verified) -> None:
+    """Background: the heatmaps, the table and the suggestions, or one error reply."""
+    state = ctx.state
+    ctx.say(ProgressReply("saliency", 0, 1, texts.EXPLAINING))
+    try:
+        explanation = await ctx.parts.runner.run(explain_job, verified, ctx.progress(),
+                                                 label=ctx.label("explain"))
+    except FacexplainError as exc:
+        _explain_failed(ctx, state, verified, exc.user_message)
+        return
+    except Exception:
+        log.exception("the explanation job failed")
+        _explain_failed(ctx, state, verified, FacexplainError.user_message)
+        return
+    if state.verified is not verified:  # /new or /forget meanwhile
+        return
+    state.explanation = explanation
+    ctx.say(ProgressReply("saliency", 1, 1, texts.EXPLAIN_DONE, final=True))
+    ctx.say(ImageReply(explanation.collage_png, texts.COLLAGE_CAPTION,
+                       f"heatmaps-{state.number}.png"))
+    ctx.say(table_reply(explanation))
+    ctx.say(SuggestionsReply(texts.SUGGESTED_QUESTIONS))
+    if state.comparison_id is not None:
+        try:
+            await asyncio.to_thread(ctx.parts.store.add_explanation, state.comparison_id,
+                                    explanation.comparison)
+        except FacexplainError as exc:  # forgotten meanwhile
+            log.info("explanation not stored: %s", exc.code)
+
+
+def _explain_failed(ctx: Ctx, state: ConversationState, verified: Verified, message: str) -> None:
+    if state.verified is not verified:
+        return
+    state.explain_failed = True
+    ctx.say(ProgressReply("saliency", 1, 1, texts.EXPLAIN_STOPPED, final=True))
+    ctx.text(texts.EXPLAIN_FAILED.format(message=message), "error")
+
+
+def table_reply(explanation: Explanation) -> TableReply:
+    tables = explanation.comparison.tables or {}
+    pair = tables.get("pair", {})
+    rows = tuple((region, *(f"{row[c]:g}" for c in COLUMNS)) for region, row in pair.items())
+    return TableReply(texts.TABLE_TITLE, ("Region", *COLUMNS), rows, explanation.table_text)

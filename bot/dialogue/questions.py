@@ -1,0 +1,49 @@
+"""Questions: answered by the QA engine from this conversation's comparison and history."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from bot.dialogue import texts
+from bot.dialogue.context import Ctx
+from bot.messages import SuggestionsReply, TextReply
+from bot.services import PastTurn
+
+
+async def wait_for_explanation(ctx: Ctx) -> None:
+    """Let running heatmaps finish first, so answers and /table see them (and come after)."""
+    task = ctx.state.explaining
+    if task is not None and not task.done():
+        await asyncio.wait([task])
+
+
+async def on_question(ctx: Ctx, question: str) -> None:
+    state = ctx.state
+    if not question.strip():
+        ctx.text(texts.EMPTY_TEXT)
+        return
+    await wait_for_explanation(ctx)
+    comparison = state.comparison
+    if comparison is None:
+        ctx.text(texts.ONLY_FIRST_YET if state.first is not None else texts.NO_PHOTOS_YET)
+        return
+    assert state.conversation_id is not None
+    store = ctx.parts.store
+    turns = await asyncio.to_thread(store.history, state.conversation_id,
+                                    ctx.config.history_turns * 4)
+    history = [PastTurn(t.question, t.answer, tuple(t.fact_ids), t.confidence,
+                        state.resolved.get(t.id, "")) for t in turns
+               if t.comparison_id == state.comparison_id][-ctx.config.history_turns:]
+    start = time.perf_counter()
+    async with ctx.parts.answer_slots:
+        answer = await asyncio.to_thread(ctx.parts.answerer.answer, question, comparison, history)
+    latency_ms = (time.perf_counter() - start) * 1000.0
+    turn_id = await asyncio.to_thread(
+        store.add_turn, state.conversation_id, question, answer.text,
+        fact_ids=answer.fact_ids, confidence=answer.confidence, latency_ms=latency_ms,
+        mode=answer.mode, comparison_id=state.comparison_id)
+    state.resolved[turn_id] = answer.resolved_question
+    ctx.say(TextReply(answer.text, "answer"))
+    if answer.suggestions:
+        ctx.say(SuggestionsReply(answer.suggestions))

@@ -1,0 +1,96 @@
+"""What the dialogue remembers about one conversation while it runs (in memory only).
+
+Photos and face templates live here and nowhere else: never in the store, dropped when a
+comparison is replaced, on /new, on /forget, and when an idle conversation is evicted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+from bot.dialogue.outbox import Outbox
+from bot.messages import ConversationKey, Photo
+from bot.services import Explanation
+from core.comparison import Comparison
+from core.pipeline import PreparedFace
+from core.verify import Verified
+
+Scope = tuple[str, str, str, str]
+
+
+@dataclass
+class ConversationState:
+    key: ConversationKey
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    outbox: Outbox = field(default_factory=Outbox)
+    user_id: int | None = None
+    conversation_id: int | None = None
+    consent: bool = False
+    held: tuple[Photo, ...] = ()  # photos waiting for consent
+    first: PreparedFace | None = None
+    verified: Verified | None = None
+    comparison_id: int | None = None
+    explanation: Explanation | None = None
+    explain_failed: bool = False
+    explaining: asyncio.Task[None] | None = None
+    number: int = 0  # comparisons made in this conversation
+    resolved: dict[int, str] = field(default_factory=dict)  # turn id -> question as understood
+    serial: int = 0  # names its jobs in logs (see Ctx.label)
+
+    @property
+    def comparison(self) -> Comparison | None:
+        if self.explanation is not None:
+            return self.explanation.comparison
+        return None if self.verified is None else self.verified.comparison
+
+    @property
+    def busy(self) -> bool:
+        return self.explaining is not None and not self.explaining.done()
+
+    def clear_comparison(self) -> None:
+        if self.explaining is not None and not self.explaining.done():
+            self.explaining.cancel()
+        self.explaining = None
+        self.first = self.verified = self.explanation = None
+        self.comparison_id = None
+        self.explain_failed = False
+        self.resolved = {}
+
+    def forget(self) -> None:
+        self.clear_comparison()
+        self.user_id = self.conversation_id = None
+        self.consent = False
+        self.held = ()
+        self.number = 0
+
+
+class States:
+    """The conversations' states by scope, the least recently used idle ones evicted first."""
+
+    def __init__(self, limit: int = 10_000) -> None:
+        self.limit = limit
+        self._states: OrderedDict[Scope, ConversationState] = OrderedDict()
+
+    def get(self, key: ConversationKey) -> ConversationState:
+        scope = key.scope()
+        state = self._states.get(scope)
+        if state is None:
+            state = self._states[scope] = ConversationState(key)
+            self._evict()
+        self._states.move_to_end(scope)
+        return state
+
+    def of_user(self, platform: str, user: str) -> list[ConversationState]:
+        return [s for s in self._states.values()
+                if s.key.platform == platform and s.key.user == user]
+
+    def all(self) -> list[ConversationState]:
+        return list(self._states.values())
+
+    def _evict(self) -> None:
+        for scope in list(self._states)[: max(0, len(self._states) - self.limit)]:
+            state = self._states[scope]
+            if not state.lock.locked() and not state.busy and state.outbox.idle:
+                del self._states[scope]

@@ -1,0 +1,37 @@
+"""The dialogue's heavy work as jobs (module-level, so worker processes can import them)."""
+
+from __future__ import annotations
+
+from bot.services import Engines, Explanation
+from core.errors import FacexplainError
+from core.pipeline import PreparedFace
+from core.progress import Progress
+from core.verify import Verified
+
+
+def prepare_job(engines: Engines, data: bytes, progress: Progress) -> PreparedFace:
+    """One photo: decode, find the face, align, embed."""
+    progress("photo", 0, 1)
+    face = engines.faces.prepare(data)
+    progress("photo", 1, 1)
+    return face
+
+
+def verify_job(engines: Engines, pair: tuple[PreparedFace, bytes], progress: Progress) -> Verified:
+    """The second photo against the already prepared first: the decision and its confidence."""
+    first, data = pair
+    progress("verify", 0, 1)
+    try:
+        second = engines.faces.prepare(data)
+    except FacexplainError as exc:
+        exc.photo = 2
+        raise
+    comparison = engines.decider.decide(first, second)
+    progress("verify", 1, 1)
+    return Verified(comparison, first, second)
+
+
+def explain_job(engines: Engines, verified: Verified, progress: Progress) -> Explanation:
+    if engines.explainer is None:
+        raise FacexplainError("Heatmaps are switched off on this server.")
+    return engines.explainer.explain(verified, progress)

@@ -1,0 +1,128 @@
+"""What the dialogue needs done, as ports, and the main adapters onto the core.
+
+``Engines`` is what a job worker builds once (the loaded models): a face pipeline, a verifier
+and an explainer. ``Answerer`` answers a question about one comparison. The composition root
+builds the real ones; tests may pass their own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol
+
+from core.comparison import Comparison
+from core.pipeline import PreparedFace
+from core.progress import Progress, no_progress
+from core.recognizer import Recognizer
+from core.regions import RegionSource
+from core.saliency.profiles import SaliencyParams
+from core.verify import Verified
+
+if TYPE_CHECKING:
+    from core.qa import QAEngine
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """The comparison with its ``tables`` and ``saliency`` sections filled, the heatmap collage
+    (PNG) and the pair's table as monospace text."""
+
+    comparison: Comparison
+    collage_png: bytes = field(repr=False)
+    table_text: str
+
+
+@dataclass(frozen=True)
+class Answer:
+    text: str
+    fact_ids: tuple[str, ...] = ()
+    confidence: float | None = None
+    mode: str = ""
+    suggestions: tuple[str, ...] = ()
+    resolved_question: str = ""
+    kind: str = "answer"  # "answer", "unknown" (the comparison does not say), "refusal"
+
+
+@dataclass(frozen=True)
+class PastTurn:
+    """An earlier question about the same comparison and what was answered."""
+
+    question: str
+    answer: str
+    fact_ids: tuple[str, ...] = ()
+    confidence: float | None = None
+    resolved_question: str = ""
+
+
+class FacePreparer(Protocol):
+    def prepare(self, data: bytes) -> PreparedFace: ...
+
+
+class Decider(Protocol):
+    def decide(self, face_a: PreparedFace, face_b: PreparedFace) -> Comparison: ...
+
+
+class Explainer(Protocol):
+    def explain(self, verified: Verified, progress: Progress = no_progress) -> Explanation: ...
+
+
+class Answerer(Protocol):
+    """Answers ``question`` about ``comparison`` given its earlier turns, oldest first."""
+
+    def answer(
+        self, question: str, comparison: Comparison, history: Sequence[PastTurn]
+    ) -> Answer: ...
+
+
+@dataclass(frozen=True)
+class Engines:
+    """A worker's loaded models: built once per worker process by the composition root."""
+
+    faces: FacePreparer
+    decider: Decider
+    explainer: Explainer | None
+
+
+class CoreExplainer:
+    """``core.explanation.explain`` (MinPlus maps, region tables, the collage) as an Explainer."""
+
+    def __init__(self, recognizer: Recognizer, params: SaliencyParams, *,
+                 regions: RegionSource | None = None, seed: int = 0) -> None:
+        self.recognizer = recognizer  # explained as it is (no mirror averaging)
+        self.params = params
+        self.regions = regions
+        self.seed = seed
+
+    def explain(self, verified: Verified, progress: Progress = no_progress) -> Explanation:
+        from core.explanation import explain
+
+        def report(stage: str, done: int, total: int) -> None:
+            progress(stage, done, total)
+            if stage == "saliency" and done >= total:
+                progress("render", 0, 1)
+
+        explained = explain(verified, self.recognizer, self.params, regions=self.regions,
+                            progress=report, seed=self.seed)
+        progress("render", 1, 1)
+        return Explanation(explained.comparison, explained.collage_png, explained.table_text)
+
+
+class QAAnswerer:
+    """The core QA engine behind the ``Answerer`` port."""
+
+    def __init__(self, engine: QAEngine) -> None:
+        self.engine = engine
+
+    def answer(self, question: str, comparison: Comparison, history: Sequence[PastTurn]) -> Answer:
+        from core.qa import History, Turn
+
+        turns = [Turn(t.question, t.answer, list(t.fact_ids), t.resolved_question,
+                      t.confidence or 0.0) for t in history]
+        got = self.engine.ask(comparison, question, History(turns))
+        return Answer(got.text, got.fact_ids, got.confidence, got.mode, got.suggestions,
+                      got.resolved_question, got.kind)
+
+    def warm_up(self) -> None:
+        """Load the sentence encoder now (seconds), so the first question is answered at once."""
+        self.engine.encoder.encode(["How sure are you?"])

@@ -1,0 +1,87 @@
+"""Typed settings, read from the environment (prefix FACEXPLAIN_) once at start-up.
+
+Nothing here runs at import: call ``load_settings()`` in the composition root or a command.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+import platformdirs
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _default_data_dir() -> Path:
+    return Path(platformdirs.user_data_dir("facexplain"))
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="FACEXPLAIN_", env_nested_delimiter="__", extra="ignore"
+    )
+
+    # Where models live. Standard InsightFace packs (buffalo_l/...) can sit in sub-folders.
+    model_dir: Path = Field(default_factory=lambda: _default_data_dir() / "models")
+    # Where calibrations, trained heads, the SQLite store and outputs live.
+    data_dir: Path = Field(default_factory=_default_data_dir)
+
+    # Detection
+    detector: Literal["scrfd", "mtcnn"] = "scrfd"
+    scrfd_model: str = "det_500m.onnx"
+    mtcnn_dir: str = "mtcnn"
+    detector_max_size: int = 640  # the detector input fits the image, capped at this side
+    detector_score_threshold: float = 0.5
+    detector_nms_threshold: float = 0.4
+
+    # Recognition
+    recognizer_model: str = "mobilefacenet_128d.onnx"
+    recognizer_batch_size: int = 1  # 1 for fixed-batch exports; e.g. 32 for InsightFace packs
+    recognizer_mean: float = 127.5
+    recognizer_std: float = 128.0
+    flip_average: bool = True  # average the template of the face and its mirror image
+    onnx_providers: list[str] = Field(default_factory=lambda: ["CPUExecutionProvider"])
+    onnx_threads: int = 0
+
+    # Image input limits (checked from the header before any decoding)
+    max_image_bytes: int = 10 * 1024 * 1024
+    max_image_pixels: int = 40_000_000
+    max_image_side: int = 20_000
+
+    # Explanations (MinPlus saliency): "interactive" for chat, "paper" for Mery's setting
+    saliency_profile: str = "interactive"
+    saliency_seed: int = 0
+    regions: Literal["canonical", "dlib68"] = "canonical"
+
+    # Conversation store (SQLite in data_dir unless a URL is given) and privacy
+    database_url: str | None = None
+    pseudonym_key: SecretStr | None = None  # default: a key file created under data_dir/secrets
+    keep_images: bool = False
+    image_key: SecretStr | None = None
+    image_ttl_hours: float = 72.0
+    retention_days: int = 30
+    db_migrate_on_start: bool = True
+    db_busy_timeout_ms: int = 30_000
+
+    # Calibration
+    lfw_dir: Path = Path("../shared/data/lfw")
+    threshold_rule: Literal["eer", "fmr"] = "eer"
+    target_fmr: float = 0.001
+
+    @property
+    def calibration_dir(self) -> Path:
+        return self.data_dir / "calibration"
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.data_dir / "cache"
+
+    @property
+    def secrets_dir(self) -> Path:
+        return self.data_dir / "secrets"
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build settings from the environment, with explicit overrides (CLI flags, tests)."""
+    return Settings(**overrides)  # type: ignore[arg-type]

@@ -1,0 +1,67 @@
+"""What the ``db`` and ``audit`` commands share: the ``--url`` option and an engine."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, TypeVar
+
+import click
+
+from bot.store.config import DEFAULT_RETENTION_DAYS, default_database_url
+
+URL_ENV = "FACEXPLAIN_DATABASE_URL"
+RETENTION_ENV = "FACEXPLAIN_RETENTION_DAYS"
+F = TypeVar("F", bound=Callable[..., object])
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+
+def resolve_url(url: str | None) -> str:
+    """The --url given, else $FACEXPLAIN_DATABASE_URL, else SQLite in the data directory."""
+    if url:
+        return url
+    from bot.settings import load_settings
+
+    return default_database_url(load_settings().data_dir)
+
+
+def default_retention_days() -> int:
+    return int(os.environ.get(RETENTION_ENV, DEFAULT_RETENTION_DAYS))
+
+
+def url_option(func: F) -> F:
+    return click.option(
+        "--url", envvar=URL_ENV, default=None, metavar="URL",
+        help="Database URL (default: $FACEXPLAIN_DATABASE_URL, else SQLite in the data "
+             "directory). PostgreSQL: postgresql+psycopg://user@host:5432/db",
+    )(func)
+
+
+@contextmanager
+def store_session(url: str | None, *, write: bool = False) -> Iterator[Session]:
+    """One transaction on a migrated store (read-only unless ``write``); friendly errors for
+    the usual mistakes."""
+    from sqlalchemy import inspect
+    from sqlalchemy.exc import OperationalError
+    from sqlalchemy.orm import Session
+
+    from bot.store.engine import make_engine, reader, safe_url
+
+    target = resolve_url(url)
+    engine = make_engine(target)
+    try:
+        try:
+            ready = inspect(engine).has_table("audit_head")
+        except OperationalError as error:
+            reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
+            raise click.ClickException(f"cannot open {safe_url(target)}: {reason}") from None
+        if not ready:
+            raise click.ClickException(
+                f"{safe_url(target)} has no store yet: run `facexplain db upgrade` first")
+        with Session(engine if write else reader(engine)) as session, session.begin():
+            yield session
+    finally:
+        engine.dispose()

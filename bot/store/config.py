@@ -1,0 +1,40 @@
+"""What the store needs to know, as one frozen value (the lead maps Settings onto it)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_RETENTION_DAYS = 30
+DEFAULT_IMAGE_TTL_HOURS = 72.0
+DATABASE_FILE = "facexplain.db"
+
+
+def default_database_url(data_dir: Path) -> str:
+    """SQLite in the user's data directory: the embedded default."""
+    return f"sqlite:///{(data_dir / DATABASE_FILE).expanduser()}"
+
+
+@dataclass(frozen=True)
+class StoreConfig:
+    """``pseudonym_key`` keys the HMAC that turns platform user ids into pseudonyms.
+
+    Kept images are off by default; when ``keep_images`` is on, ``image_key`` (a Fernet key)
+    encrypts them at rest and they expire after ``image_ttl_hours``.
+    """
+
+    url: str
+    pseudonym_key: bytes = field(repr=False)
+    keep_images: bool = False
+    image_key: bytes | None = field(default=None, repr=False)
+    image_ttl_hours: float = DEFAULT_IMAGE_TTL_HOURS
+    retention_days: int = DEFAULT_RETENTION_DAYS
+    busy_timeout_ms: int = 30_000
+
+    def __post_init__(self) -> None:
+        if len(self.pseudonym_key) < 16:
+            raise ValueError("the pseudonym key must be at least 16 bytes of secret")
+        if self.keep_images and not self.image_key:
+            raise ValueError("keep_images needs an image_key (a Fernet key) to encrypt them")
+        if self.image_ttl_hours <= 0 or self.retention_days <= 0:
+            raise ValueError("image_ttl_hours and retention_days must be positive")
