@@ -1,0 +1,1 @@
+"""Platform adapters (Telegram, Slack, console): translation at the edge, nothing else."""

@@ -1,0 +1,1 @@
+"""The console adapter: ``facexplain chat`` on the same dialogue as the chat platforms."""

@@ -1,0 +1,12 @@
+"""The Slack assistant (slack-bolt, asyncio): direct messages and @mentions in channels, one
+conversation per thread, review buttons for teams.
+
+- ``incoming``: Slack events and button presses -> neutral messages (``parse_event``,
+  ``to_incoming``); ``download``: shared photos fetched with the bot token, capped.
+- ``outgoing``: neutral replies -> Web API calls (``Outgoing.deliver``); ``blocks``: Block Kit.
+- ``app``: ``SlackAssistant``, the Bolt app (ack first, work in ordered background lanes,
+  each event once); ``reviews``: the ``ReviewRecorder`` port and its store adapter.
+- ``http``: the guarded HTTP endpoint; ``serve``: Socket Mode or HTTP on the real service.
+
+Nothing here runs at import; ``serve.main`` is what ``facexplain serve slack`` calls.
+"""

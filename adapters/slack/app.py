@@ -1,0 +1,185 @@
+"""The Slack assistant: a Bolt app whose listeners acknowledge at once and hand the work to
+background lanes (one per conversation, in order), where Slack messages become neutral
+messages for the dialogue and its replies become Web API calls.
+
+Events are processed once: Slack's retries (``X-Slack-Retry-Num``) and repeated event ids are
+acknowledged and dropped. The assistant's own messages are dropped by Bolt and again by
+``parse_event``. The Web API client retries 429 answers after their ``Retry-After``.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from typing import Any, Protocol
+
+from slack_bolt.async_app import AsyncApp, AsyncBoltContext, AsyncBoltRequest
+from slack_bolt.response import BoltResponse
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncRateLimitErrorRetryHandler,
+    async_default_handlers,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack import blocks as kit
+from adapters.slack.config import SlackConfig
+from adapters.slack.download import SlackFiles
+from adapters.slack.incoming import (
+    PLATFORM,
+    Inbound,
+    Place,
+    action_place,
+    parse_event,
+    to_incoming,
+)
+from adapters.slack.lanes import Lanes
+from adapters.slack.once import SeenEvents, retry_number
+from adapters.slack.outgoing import Outgoing
+from adapters.slack.reviews import REVIEW_ACTION, ReviewRecorder, review_line, verdict_of
+from bot.messages import ButtonPress, ConversationKey, Incoming, ReplySink, TextReply
+from bot.store.port import VERDICTS, AlreadyReviewed, Verdict
+from core.errors import FacexplainError
+
+log = logging.getLogger(__name__)
+EVENTS = ("app_mention", "message")  # message: direct messages (the message.im subscription)
+_REVIEW = re.compile(rf"^{REVIEW_ACTION}({'|'.join(VERDICTS)})$")
+_BUTTON = re.compile(rf"^{kit.BUTTON_ACTION}\d+$")
+
+
+class DialoguePort(Protocol):
+    async def handle(self, incoming: Incoming, send: ReplySink) -> None: ...
+
+    async def idle(self, key: ConversationKey | None = None) -> None: ...
+
+
+def web_client(config: SlackConfig) -> AsyncWebClient:
+    """The Web API client: the configured base URL, and 429s retried after Retry-After."""
+    handlers = [*async_default_handlers(),
+                AsyncRateLimitErrorRetryHandler(max_retry_count=config.rate_limit_retries)]
+    return AsyncWebClient(token=config.bot_token, base_url=config.api_url,
+                          retry_handlers=handlers)
+
+
+class SlackAssistant:
+    def __init__(self, dialogue: DialoguePort, reviews: ReviewRecorder, config: SlackConfig,
+                 client: AsyncWebClient | None = None) -> None:
+        self.dialogue = dialogue
+        self.reviews = reviews
+        self.config = config
+        self.client = client or web_client(config)
+        self.files = SlackFiles(config.bot_token, config.max_file_bytes, config.download_timeout_s)
+        self.out = Outgoing(self.client, config.progress_interval_s, config.text_commands)
+        self.seen = SeenEvents(config.seen_events)
+        self.lanes = Lanes()
+        self.reviewed: OrderedDict[tuple[str, str], list[kit.Block]] = OrderedDict()
+        self.app = self._bolt_app()
+
+    def _bolt_app(self) -> AsyncApp:
+        secret = self.config.signing_secret
+        app = AsyncApp(name="facexplain", client=self.client, signing_secret=secret,
+                       request_verification_enabled=bool(secret))
+        app.use(self._once)
+        for event in EVENTS:
+            app.event(event)(self._on_message)
+        app.action(_REVIEW)(self._on_review)
+        app.action(_BUTTON)(self._on_button)
+        app.error(self._on_error)
+        return app
+
+    # ------------------------------------------------------------------ listeners (ack fast)
+
+    async def _once(self, body: dict[str, Any], request: AsyncBoltRequest,
+                    next: Callable[[], Awaitable[None]]) -> BoltResponse | None:
+        retry = retry_number(request.headers)
+        event_id = body.get("event_id")
+        if retry > 0 or (isinstance(event_id, str) and not self.seen.first_time(event_id)):
+            log.info("dropped %s of event %s", f"retry {retry}" if retry else "a duplicate",
+                     event_id)
+            return BoltResponse(status=200, body="")
+        await next()
+        return None
+
+    async def _on_message(self, event: dict[str, Any], context: AsyncBoltContext) -> None:
+        inbound = parse_event(event, context.bot_user_id)
+        if inbound is not None:
+            self.lanes.submit(inbound.place.key.scope(), lambda: self._converse(inbound))
+
+    async def _on_review(self, ack: Callable[[], Awaitable[Any]], body: dict[str, Any],
+                         action: dict[str, Any]) -> None:
+        await ack()
+        where = action_place(body)
+        verdict = verdict_of(str(action.get("action_id", "")))
+        number = str(action.get("value", ""))
+        message_ts = str((body.get("container") or {}).get("message_ts", ""))
+        if where is not None and verdict is not None and number.isdigit():
+            self.lanes.submit(("review", where.channel, message_ts), lambda: self._review(
+                where, message_ts, int(number), verdict, body, str(action.get("action_ts", ""))))
+
+    async def _on_button(self, ack: Callable[[], Awaitable[Any]], body: dict[str, Any],
+                         action: dict[str, Any]) -> None:
+        await ack()
+        where, pressed = action_place(body), kit.button_press(str(action.get("value", "")))
+        if where is not None and pressed is not None:
+            incoming = ButtonPress(where.key, *pressed)
+            self.lanes.submit(where.key.scope(), lambda: self.dialogue.handle(
+                incoming, self.out.sink(where, self._reviews_in(where))))
+
+    async def _on_error(self, error: Exception) -> None:
+        log.error("Slack request failed: %s", type(error).__name__, exc_info=error)
+
+    # ------------------------------------------------------------------ work (after the ack)
+
+    def _reviews_in(self, where: Place) -> bool:
+        wanted = self.config.review_buttons
+        return wanted == "always" or (wanted == "channels" and where.key.shared)
+
+    async def _converse(self, inbound: Inbound) -> None:
+        where = inbound.place
+        send = self.out.sink(where, self._reviews_in(where))
+        incoming, problems = await to_incoming(
+            inbound, self.files.fetch, max_bytes=self.config.max_file_bytes,
+            max_photos=self.config.max_photos, commands=self.config.text_commands)
+        for problem in problems:
+            await send(TextReply(problem, "error"))
+        if incoming is not None:
+            await self.dialogue.handle(incoming, send)
+
+    async def _review(self, where: Place, message_ts: str, comparison_id: int, verdict: Verdict,
+                      body: dict[str, Any], when: str) -> None:
+        reviewer = where.key.user
+        try:
+            await self.reviews.record(PLATFORM, reviewer, comparison_id, verdict,
+                                      kit.comment_of(body))
+        except FacexplainError as exc:
+            note = exc.user_message
+            if isinstance(exc, AlreadyReviewed):
+                note += " Your first verdict stands."
+            await self.client.chat_postEphemeral(channel=where.channel, user=reviewer,
+                                                 thread_ts=where.thread_ts, text=note)
+            return
+        message = body.get("message") or {}
+        key = (where.channel, message_ts)
+        line = review_line(reviewer, verdict, kit.comment_of(body), when)
+        updated = kit.with_review(self.reviewed.get(key) or message.get("blocks") or [], line)
+        await self.client.chat_update(channel=where.channel, ts=message_ts, blocks=updated,
+                                      text=str(message.get("text", "")))
+        self.reviewed[key] = updated
+        while len(self.reviewed) > self.config.seen_events:
+            self.reviewed.popitem(last=False)
+
+    # ------------------------------------------------------------------ lifecycle
+
+    async def idle(self) -> None:
+        """Wait until every acknowledged event has been fully answered (background replies
+        of the dialogue included)."""
+        while True:
+            await self.lanes.idle()
+            await self.dialogue.idle()
+            if not len(self.lanes):
+                return
+
+    async def close(self) -> None:
+        await self.lanes.cancel()
+        await self.files.close()

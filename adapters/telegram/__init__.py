@@ -1,0 +1,10 @@
+"""The Telegram adapter (python-telegram-bot): Telegram updates in, neutral messages to the
+dialogue; neutral replies out, Bot API calls back. ``TelegramBot(config, dialogue)`` runs it;
+``facexplain serve telegram`` (``adapters.telegram.command``) composes and starts it.
+
+Modules: ``incoming`` and ``outgoing`` (the two translations), ``router`` (each update once,
+each chat in order, each user within a rate), ``service`` (the PTB Application, polling or
+webhook), ``webhook`` (the checked HTTP endpoint), ``files`` (capped downloads), ``formatting``
+(HTML escaping and Telegram's length limits), ``delivery`` (flood control), ``lanes``,
+``limits``, ``callbacks`` and ``config``.
+"""

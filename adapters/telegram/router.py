@@ -1,0 +1,140 @@
+"""From updates to the dialogue: each update once, each chat in order, each user within a rate.
+
+``accept`` runs for every update in arrival order (PTB hands them over one at a time) and only
+decides and queues; the work (downloads, the dialogue) runs in the chat's lane, so one chat
+waits for its own messages only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Hashable
+from dataclasses import dataclass
+from typing import Protocol
+
+from telegram import Bot, CallbackQuery, Update, User
+from telegram.error import TelegramError
+
+from adapters.telegram.callbacks import CallbackData
+from adapters.telegram.config import TelegramConfig
+from adapters.telegram.delivery import RetryPolicy, call
+from adapters.telegram.files import Downloader
+from adapters.telegram.incoming import Route, route, to_incoming
+from adapters.telegram.lanes import Album, Albums, Lanes
+from adapters.telegram.limits import RateLimiter, Seen
+from adapters.telegram.outgoing import Outgoing, Target
+from bot.messages import Incoming, Reply, ReplySink, TextReply
+from core.errors import FacexplainError
+
+log = logging.getLogger(__name__)
+RATE_LIMITED = ("You are sending messages faster than I can answer them, so I skipped some. "
+                "Please wait a minute, then send the rest again.")
+
+
+class DialoguePort(Protocol):
+    async def handle(self, incoming: Incoming, send: ReplySink) -> None: ...
+
+
+@dataclass(frozen=True)
+class Work:
+    """One item of a chat's lane: an update, an album being collected, or a notice."""
+
+    where: Route
+    update: Update | None = None
+    album: Album[tuple[Route, Update]] | None = None
+    notice: str = ""
+
+
+class Router:
+    def __init__(self, bot: Bot, dialogue: DialoguePort, config: TelegramConfig) -> None:
+        self.bot = bot
+        self.dialogue = dialogue
+        self.policy = RetryPolicy(config.retry_attempts, config.retry_max_wait_s)
+        self.buttons = CallbackData()
+        self.outgoing = Outgoing(bot, self.policy, self.buttons)
+        self.downloader = Downloader(bot, config.file_limit, self.policy,
+                                     config.download_timeout_s)
+        self.seen = Seen(config.seen_updates)
+        self.rate = RateLimiter(config.rate_per_minute)
+        self.albums: Albums[tuple[Route, Update]] = Albums(config.album_window_s)
+        self.lanes: Lanes[Work] = Lanes(self._work, config.max_pending_per_chat)
+        self._answering: set[asyncio.Task[None]] = set()
+
+    @property
+    def me(self) -> User:
+        return self.bot.bot  # known once the bot is initialised (getMe)
+
+    async def on_update(self, update: Update, context: object) -> None:
+        """PTB's handler callback."""
+        self.accept(update)
+
+    def accept(self, update: Update) -> str:
+        """Queue ``update``; says what became of it (queued, duplicate, ignored, limited...)."""
+        if not self.seen.first_time(update.update_id):
+            return "duplicate"
+        where = route(update, self.me)
+        if where is None:
+            return "ignored"
+        if update.callback_query is not None:
+            self._answer(update.callback_query)
+        work = Work(where, update)
+        if where.album is not None:
+            album = self.albums.add(_album_key(where), (where, update))
+            if album is None:
+                return "album part"
+            work = Work(where, album=album)
+        elif not where.addressed:
+            return "ignored"
+        verdict = self.rate.take(where.key.user)
+        if verdict != "ok":
+            if verdict == "warn":
+                self.lanes.submit(where.chat, Work(where, notice=RATE_LIMITED))
+            return "limited"
+        return "queued" if self.lanes.submit(where.chat, work) else "dropped"
+
+    def _answer(self, query: CallbackQuery) -> None:
+        """Stop the button's spinner at once (the press itself waits its turn in the lane)."""
+        task = asyncio.create_task(self._answer_query(query))
+        self._answering.add(task)
+        task.add_done_callback(self._answering.discard)
+
+    async def _answer_query(self, query: CallbackQuery) -> None:
+        try:
+            await call(query.answer, self.policy)
+        except TelegramError as exc:
+            log.info("could not answer a button press: %s", type(exc).__name__)
+
+    async def _work(self, work: Work) -> None:
+        where, updates = work.where, [work.update] if work.update is not None else []
+        if work.album is not None:
+            parts = await self.albums.complete(_album_key(where), work.album)
+            if not any(part.addressed for part, _ in parts):
+                return
+            updates = [update for _, update in parts]
+        target = Target(where.chat, where.key, where.thread,
+                        where.message_id if where.group else None, where.group)
+
+        async def send(reply: Reply) -> None:
+            await self.outgoing.send(target, reply)
+
+        if work.notice:
+            await send(TextReply(work.notice, "error"))
+            return
+        try:
+            incoming = await to_incoming(where, updates, self.me, self.downloader.fetch,
+                                         self.buttons)
+        except FacexplainError as exc:
+            log.info("a message was rejected at the edge: %s", exc.code)
+            await send(TextReply(exc.user_message, "error"))
+            return
+        await self.dialogue.handle(incoming, send)
+
+    async def close(self) -> None:
+        await self.lanes.join()
+        await asyncio.gather(*self._answering, return_exceptions=True)
+        await self.downloader.close()
+
+
+def _album_key(where: Route) -> Hashable:
+    return (where.chat, where.album)

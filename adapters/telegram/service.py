@@ -1,0 +1,105 @@
+"""The Telegram bot: a python-telegram-bot Application around the router, started in long
+polling (default) or webhook mode, with the command menu registered at start-up.
+
+Updates reach the router one at a time (``concurrent_updates`` off): the router only queues
+them into per-chat lanes, and the lanes are what run concurrently.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import warnings
+from datetime import timedelta
+
+from telegram import BotCommand, Update
+from telegram.ext import Application, TypeHandler
+from telegram.warnings import PTBDeprecationWarning
+
+from adapters.telegram.config import TelegramConfig
+from adapters.telegram.delivery import call
+from adapters.telegram.router import DialoguePort, Router
+from adapters.telegram.webhook import WebhookServer
+
+log = logging.getLogger(__name__)
+ALLOWED_UPDATES = ["message", "callback_query"]
+COMMANDS = (
+    ("start", "What I do, and the privacy notice"),
+    ("help", "How it works and the commands"),
+    ("new", "Start a new comparison"),
+    ("explain", "Show the heatmap collage again"),
+    ("table", "Show the region table again"),
+    ("describe", "Describe what each face template encodes"),
+    ("forget", "Delete everything stored about you"),
+    ("privacy", "What I keep and for how long"),
+)
+
+
+class TelegramBot:
+    """``await start()``, then updates flow until ``await stop()``; or ``async with``."""
+
+    def __init__(self, config: TelegramConfig, dialogue: DialoguePort) -> None:
+        self.config = config
+        # PTB 22 warns on every RetryAfter that retry_after will become a timedelta; we read both
+        warnings.filterwarnings("ignore", ".*attribute `retry_after`", PTBDeprecationWarning)
+        builder = (Application.builder().token(config.token).base_url(config.base_url)
+                   .base_file_url(config.base_file_url).concurrent_updates(False))
+        if config.mode == "webhook":
+            builder = builder.updater(None)
+        self.app = builder.build()
+        self.router = Router(self.app.bot, dialogue, config)
+        self.app.add_handler(TypeHandler(Update, self.router.on_update))
+        self.app.add_error_handler(self._on_error)
+        self.webhook: WebhookServer | None = None
+        self._started = False
+
+    async def start(self) -> None:
+        await self.app.initialize()  # getMe: who the bot is (its @name matters in groups)
+        bot, policy = self.app.bot, self.router.policy
+        await call(lambda: bot.set_my_commands([BotCommand(n, d) for n, d in COMMANDS]), policy)
+        await self.app.start()
+        self._started = True
+        if self.config.mode == "webhook":
+            await self._start_webhook()
+        else:
+            assert self.app.updater is not None
+            await self.app.updater.start_polling(
+                timeout=timedelta(seconds=self.config.poll_timeout_s),
+                allowed_updates=ALLOWED_UPDATES, drop_pending_updates=self.config.drop_pending)
+        log.info("Telegram bot @%s started (%s)", bot.bot.username, self.config.mode)
+
+    async def _start_webhook(self) -> None:
+        config = self.config
+        secret = config.webhook_secret or secrets.token_urlsafe(32)
+        self.webhook = WebhookServer(self.app.bot, self.app.update_queue.put, secret=secret,
+                                     path=config.webhook_path, listen=config.webhook_listen,
+                                     port=config.webhook_port, max_bytes=config.webhook_max_bytes)
+        await self.webhook.start()
+        bot = self.app.bot
+        await call(lambda: bot.set_webhook(
+            config.webhook_url, secret_token=secret, allowed_updates=ALLOWED_UPDATES,
+            drop_pending_updates=config.drop_pending), self.router.policy)
+
+    async def stop(self) -> None:
+        """Stop taking updates, let the queued ones finish, then close."""
+        if self.app.updater is not None and self.app.updater.running:
+            await self.app.updater.stop()
+        if self.webhook is not None:
+            await self.webhook.stop()
+        if self._started:  # the updates already queued are handed to the router first
+            await self.app.stop()
+            self._started = False
+        await self.router.close()  # then the lanes finish their work
+        await self.app.shutdown()
+
+    async def __aenter__(self) -> TelegramBot:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    async def _on_error(self, update: object, context: object) -> None:
+        error = getattr(context, "error", None)
+        log.error("Telegram update failed: %s", type(error).__name__,
+                  exc_info=error if isinstance(error, BaseException) else None)
