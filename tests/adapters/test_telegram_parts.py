@@ -1,0 +1,171 @@
+"""The Telegram adapter's parts on their own: formatting within Telegram's limits, the guards
+(duplicates, rate limit), per-chat lanes and albums, button payloads, the configuration and the command. No models needed."""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import io
+import logging
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from adapters.telegram import formatting
+from adapters.telegram.callbacks import CallbackData
+from adapters.telegram.config import TelegramConfig, TelegramNotConfigured
+from adapters.telegram.lanes import Albums, Lanes
+from adapters.telegram.limits import RateLimiter, Seen
+from bot.cli.main import cli
+from tests.adapters.fake_telegram import FakeTelegram
+
+
+def test_escaping_keeps_names_with_markup_characters_intact() -> None:
+    assert formatting.escape("Dean_Barker *bold* <b>x</b> & co") == (
+        "Dean_Barker *bold* &lt;b&gt;x&lt;/b&gt; &amp; co")
+    assert formatting.bold_first_line("Decision: <SAME>\nJohn_Smith*") == [
+        "<b>Decision: &lt;SAME&gt;</b>\nJohn_Smith*"]
+
+
+def test_long_text_is_split_at_line_breaks_within_4096_units() -> None:
+    lines = [f"line {i}: " + "é<>" * 30 for i in range(300)]
+    text = "\n".join(lines)
+    pieces = formatting.split(text)
+    assert len(pieces) > 1
+    assert all(formatting.units(p) <= formatting.MESSAGE_LIMIT for p in pieces)
+    assert "\n".join(html.unescape(p) for p in pieces) == text  # nothing lost or doubled
+    assert all(html.unescape(p).startswith("line ") for p in pieces)  # cut between lines
+
+
+def test_emoji_count_twice_and_unbroken_words_are_cut_hard() -> None:
+    emoji = "🙂" * 3000  # 6000 UTF-16 units
+    pieces = formatting.split(emoji)
+    assert [formatting.units(p) for p in pieces] == [4096, 1904]
+    assert "".join(pieces) == emoji
+
+
+def test_tables_stay_monospace_blocks_and_captions_fit_1024() -> None:
+    rows = "\n".join(f"{'region_' + str(i):<20} 1  2  3  4  5" for i in range(400))
+    blocks = formatting.table("Region table (1 = most important)", rows)
+    assert blocks[0].startswith("<b>Region table (1 = most important)</b>\n<pre>")
+    assert all(b.endswith("</pre>") and formatting.units(b) <= 4096 for b in blocks)
+    caption, rest = formatting.caption("word " * 400)
+    assert formatting.units(caption) <= 1024 and rest
+    assert " ".join([caption, *rest]).split() == ["word"] * 400
+
+
+def test_seen_forgets_the_oldest_ids_beyond_its_size() -> None:
+    seen = Seen(3)
+    assert [seen.first_time(i) for i in (1, 2, 1, 3, 4)] == [True, True, False, True, True]
+    assert 2 not in seen and 1 in seen  # 2 was the least recently offered
+
+
+def test_rate_limit_warns_once_per_spell_then_refills() -> None:
+    now = [0.0]
+    limiter = RateLimiter(per_minute=20, clock=lambda: now[0])
+    verdicts = [limiter.take("ann") for _ in range(25)]
+    assert verdicts == ["ok"] * 20 + ["warn"] + ["drop"] * 4
+    assert limiter.take("bob") == "ok"  # per user
+    now[0] += 3.0  # 20 a minute: one message every 3 s
+    assert [limiter.take("ann"), limiter.take("ann")] == ["ok", "warn"]
+
+
+async def test_lanes_keep_each_chat_in_order_and_run_chats_concurrently() -> None:
+    done: list[str] = []
+    gate = asyncio.Event()
+
+    async def work(item: str) -> None:
+        if item == "a1":
+            await gate.wait()  # chat a is stuck on its first message...
+        done.append(item)
+
+    lanes: Lanes[str] = Lanes(work)
+    for lane, item in (("a", "a1"), ("a", "a2"), ("b", "b1"), ("b", "b2")):
+        lanes.submit(lane, item)
+    for _ in range(5):
+        await asyncio.sleep(0)
+    assert done == ["b1", "b2"]  # ...while chat b is answered
+    gate.set()
+    await lanes.join()
+    assert done == ["b1", "b2", "a1", "a2"] and lanes.busy == 0
+
+
+async def test_a_full_lane_refuses_more() -> None:
+    lanes: Lanes[int] = Lanes(lambda item: asyncio.sleep(0), max_pending=2)
+    assert [lanes.submit("c", i) for i in range(3)] == [True, True, False]
+    await lanes.join()
+
+
+async def test_album_parts_arriving_within_the_window_form_one_message() -> None:
+    albums: Albums[str] = Albums(window=0.2)
+    album = albums.add("g1", "part 1")
+    assert album is not None
+    await asyncio.sleep(0.1)
+    assert albums.add("g1", "part 2") is None  # joins the open album
+    parts = await albums.complete("g1", album)
+    assert parts == ["part 1", "part 2"]
+    assert albums.add("g1", "late part") is not None  # a new album once the first completed
+
+
+def test_button_payloads_over_64_bytes_travel_by_reference() -> None:
+    data = CallbackData()
+    short = data.encode("ask", "Why?")
+    long = data.encode("ask", "Which region mattered most for the decision, and why? " * 2)
+    assert short == "ask|Why?" and long.startswith("#") and len(long.encode()) <= 64
+    assert data.decode(long)[0] == "ask" and data.decode(short) == ("ask", "Why?")
+    assert data.decode("#999") == ("", "")
+
+
+def test_config_from_the_environment() -> None:
+    env = {"FACEXPLAIN_TELEGRAM_TOKEN": "42:abc", "FACEXPLAIN_TELEGRAM_RATE_PER_MINUTE": "5",
+           "FACEXPLAIN_TELEGRAM_DROP_PENDING": "yes",
+           "FACEXPLAIN_TELEGRAM_BASE_URL": "http://localhost:8081/bot"}
+    config = TelegramConfig.from_env(env, max_file_bytes=25 * 1024 * 1024)
+    assert config.rate_per_minute == 5 and config.drop_pending
+    assert config.base_url == "http://localhost:8081/bot"
+    assert config.file_limit == 20 * 1024 * 1024  # never beyond what the Bot API serves
+    assert "42:abc" not in repr(config)
+    with pytest.raises(TelegramNotConfigured, match="@BotFather"):
+        TelegramConfig.from_env({})
+    with pytest.raises(TelegramNotConfigured, match="WEBHOOK_URL"):
+        TelegramConfig.from_env(env, mode="webhook")
+    with pytest.raises(TelegramNotConfigured, match="letters, digits"):
+        TelegramConfig.from_env(env, webhook_secret="not allowed!")
+
+
+def test_a_self_hosted_server_url_gives_its_file_url_too() -> None:
+    config = TelegramConfig.from_env({}, token="42:abc", base_url="http://localhost:8081/bot")
+    assert config.base_file_url == "http://localhost:8081/file/bot"
+
+
+def test_serve_with_a_wrong_token_says_so_and_loads_no_models(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    fake = FakeTelegram()
+    fake.start_thread()  # the command runs its own event loop
+    try:
+        monkeypatch.setenv("FACEXPLAIN_DATA_DIR", str(tmp_path))
+        monkeypatch.setenv("FACEXPLAIN_TELEGRAM_TOKEN", "42:not-the-token")
+        result = CliRunner().invoke(cli, ["serve", "telegram", "--base-url", fake.base_url])
+    finally:
+        fake.stop_thread()
+    assert result.exit_code == 1, result.output
+    assert "Telegram refused the bot token" in result.output
+    assert "not-the-token" not in result.output
+    assert [r.method for r in fake.requests] == ["getMe"] and fake.requests[0].status == 401
+
+
+def test_the_token_never_reaches_the_logs() -> None:
+    from adapters.telegram.command import hide_in_logs
+
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    root = logging.getLogger()
+    root.addHandler(handler)
+    try:
+        hide_in_logs("42:very-secret")
+        logging.getLogger("telegram.ext").warning("POST %s failed", "https://x/bot42:very-secret/getMe")
+    finally:
+        root.removeHandler(handler)
+    assert stream.getvalue() == "POST https://x/bot<token>/getMe failed\n"
+    assert logging.getLogger("httpx").level == logging.WARNING  # its INFO lines name the URL

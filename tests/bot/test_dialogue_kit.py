@@ -1,0 +1,143 @@
+"""What the dialogue tests share: real parts built once, photos, and transcript helpers.
+
+No tests here; the fixtures are imported by the test_dialogue* modules. The expensive parts (the
+QA engine's sentence encoder) are cached per process, so every module reuses them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import pytest
+from PIL import Image
+
+from bot.composition import build_answerer, build_runner, build_store
+from bot.dialogue import Dialogue, DialogueConfig
+from bot.jobs import JobRunner
+from bot.messages import (
+    ConversationKey,
+    Incoming,
+    Photo,
+    PhotoMessage,
+    Reply,
+    TextMessage,
+    TextReply,
+    parse_text,
+)
+from bot.services import Answerer
+from bot.settings import Settings
+from bot.store.repository import Store
+from core.saliency import PROFILES, with_changes
+from tests.conftest import lfw_image
+
+# A tiny MinPlus grid (2 x 2 blobs, one greedy step): real maps and tables in ~0.1 s a pair.
+TINY_SALIENCY = with_changes(PROFILES["interactive"], d=37, tmax=1, profile="tiny-test")
+
+GENUINE = (("Abel_Pacheco", 1), ("Abel_Pacheco", 4))
+GENUINE_2 = (("Akhmed_Zakayev", 1), ("Akhmed_Zakayev", 3))
+IMPOSTOR = (("Abdel_Madi_Shabneh", 1), ("Dean_Barker", 1))
+IMPOSTOR_2 = (("Abdul_Rahman", 1), ("Portia_de_Rossi", 1))
+
+
+def photo(name: str, number: int) -> Photo:
+    return Photo(lfw_image(name, number).read_bytes(), f"{name}_{number:04d}.jpg", "image/jpeg")
+
+
+def jpeg(image: Image.Image) -> bytes:
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=92)
+    return out.getvalue()
+
+
+def flat_photo() -> Photo:
+    """A flat-coloured 'photo': a valid JPEG with no face in it."""
+    return Photo(jpeg(Image.new("RGB", (250, 250), (120, 160, 200))), "sky.jpg", "image/jpeg")
+
+
+def two_faces_photo() -> Photo:
+    """Two LFW faces side by side, the right one larger (the one the pipeline must use)."""
+    left = Image.open(lfw_image("Dean_Barker", 1)).convert("RGB").resize((180, 180))
+    right = Image.open(lfw_image("Abel_Pacheco", 4)).convert("RGB")
+    canvas = Image.new("RGB", (440, 260), (90, 90, 90))
+    canvas.paste(left, (5, 40))
+    canvas.paste(right, (190, 5))
+    return Photo(jpeg(canvas), "two.jpg", "image/jpeg")
+
+
+PDF = Photo(b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer\n%%EOF\n", "scan.pdf",
+            "application/pdf")
+
+
+_answerers: dict[str, Answerer] = {}
+
+
+def shared_answerer(settings: Settings) -> Answerer:
+    """One QA engine per test process (loading the sentence encoder takes seconds)."""
+    if "qa" not in _answerers:
+        _answerers["qa"] = build_answerer(settings)
+    return _answerers["qa"]
+
+
+@pytest.fixture
+def answerer(calibrated_settings: Settings) -> Answerer:
+    return shared_answerer(calibrated_settings)
+
+
+@pytest.fixture(scope="module")
+def store(calibrated_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    """A real SQLite store for the module (tests use distinct users, so they never meet)."""
+    path = tmp_path_factory.mktemp("chat") / "chat.db"
+    chat_store = build_store(calibrated_settings.model_copy(update={"database_url": f"sqlite:///{path}"}))
+    yield chat_store
+    chat_store.close()
+
+
+@pytest.fixture(scope="module")
+def thread_runner(calibrated_settings: Settings) -> Iterator[JobRunner]:
+    """Real models on worker threads (no process start-up), built once for the module."""
+    runner = build_runner(calibrated_settings, saliency=TINY_SALIENCY, kind="threads")
+    yield runner
+    asyncio.run(runner.close())
+
+
+class Chat:
+    """One user's side of a conversation, for transcript-style tests."""
+
+    def __init__(self, dialogue: Dialogue, user: str, chat: str | None = None,
+                 platform: str = "test") -> None:
+        self.dialogue = dialogue
+        self.key = ConversationKey(platform, chat or f"chat-{user}", user)
+
+    async def send(self, message: Incoming) -> list[Reply]:
+        return await self.dialogue.replies(message)
+
+    async def say(self, text: str) -> list[Reply]:
+        return await self.send(parse_text(self.key, text))
+
+    async def ask(self, text: str) -> list[Reply]:
+        return await self.send(TextMessage(self.key, text))
+
+    async def photos(self, *photos: Photo) -> list[Reply]:
+        return await self.send(PhotoMessage(self.key, photos))
+
+
+def texts_of(replies: list[Reply], kind: str | None = None) -> list[str]:
+    return [r.text for r in replies if isinstance(r, TextReply) and (kind is None or r.kind == kind)]
+
+
+def only(replies: list[Reply], cls: type[Any]) -> Any:
+    found = [r for r in replies if isinstance(r, cls)]
+    assert len(found) == 1, f"expected one {cls.__name__} in {replies}"
+    return found[0]
+
+
+@pytest.fixture
+async def dialogue(thread_runner: JobRunner, store: Store,
+                   answerer: Answerer) -> AsyncIterator[Dialogue]:
+    """Real models, a real SQLite store, the real QA engine; consent asked first."""
+    talk = Dialogue(thread_runner, store, answerer, DialogueConfig(consent="ask"))
+    yield talk
+    await talk.close()
