@@ -64,6 +64,16 @@ class Settings(BaseSettings):
     db_migrate_on_start: bool = True
     db_busy_timeout_ms: int = 30_000
 
+    # Jobs: in-process workers (default) or Celery workers fed through Redis (scale-out)
+    job_runner: Literal["processes", "threads", "celery"] = "processes"
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    shutdown_grace_s: float = 30.0  # on stop, jobs already running get this long to finish
+
+    # Operations: log format, and the /healthz + /metrics endpoint (off unless a port is set)
+    log_format: Literal["text", "json"] = "text"
+    ops_host: str = "127.0.0.1"
+    ops_port: int | None = None
+
     # Calibration
     lfw_dir: Path = Path("../shared/data/lfw")
     threshold_rule: Literal["eer", "fmr"] = "eer"
