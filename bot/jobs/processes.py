@@ -13,6 +13,7 @@ import logging
 import multiprocessing
 import queue
 import threading
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +29,7 @@ class ProcessOptions:
     workers: int = 2
     start_method: str = "spawn"  # safe with threads in the parent (asyncio, ONNX Runtime)
     job_timeout_s: float | None = 600.0
+    grace_s: float = 30.0  # on close, running jobs get this long to finish
 
 
 class ProcessJobRunner:
@@ -78,15 +80,11 @@ class ProcessJobRunner:
         return [pid for slot in self._slots if (pid := slot.pid) is not None]
 
     async def close(self) -> None:
+        """Refuse new jobs and fail those still waiting (``RunnerClosed``); let running jobs
+        finish for up to ``options.grace_s`` seconds, then fail them too and stop the workers."""
         if self._closed:
             return
         self._closed = True
-        for _ in self._threads:
-            self._queue.put(None)
-        for thread in self._threads:
-            await asyncio.to_thread(thread.join, 30)
-        for slot in self._slots:
-            await asyncio.to_thread(slot.stop)
         while True:  # jobs that never started
             try:
                 work = self._queue.get_nowait()
@@ -94,6 +92,17 @@ class ProcessJobRunner:
                 break
             if work is not None:
                 work.fail(RunnerClosed())
+        for _ in self._threads:
+            self._queue.put(None)
+        deadline = time.monotonic() + self.options.grace_s
+        for thread in self._threads:
+            await asyncio.to_thread(thread.join, max(0.0, deadline - time.monotonic()))
+        for slot in self._slots:
+            await asyncio.to_thread(slot.abort, RunnerClosed())
+        for thread in self._threads:
+            await asyncio.to_thread(thread.join, 10)
+        for slot in self._slots:
+            await asyncio.to_thread(slot.stop)
 
 
 __all__ = ["JobTimedOut", "ProcessJobRunner", "ProcessOptions", "WorkerCrashed"]

@@ -65,6 +65,7 @@ class Slot:
         self._process: Any = None
         self._conn: Connection | None = None
         self.label: str | None = None
+        self.work: Work | None = None
         self._lock = threading.Lock()
 
     @property
@@ -128,11 +129,18 @@ class Slot:
                 return
             if work.future.done():  # the caller gave up before the job started
                 continue
-            self.label = work.label
+            self.label, self.work = work.label, work
             try:
                 self._run(work)
             finally:
-                self.label = None
+                self.label = self.work = None
+
+    def abort(self, exc: BaseException) -> None:
+        """Fail the job in hand with ``exc`` and stop its worker (shutdown past its grace)."""
+        work = self.work
+        if work is not None:
+            work.fail(exc)
+            self._kill()
 
     def _run(self, work: Work) -> None:
         try:

@@ -27,8 +27,15 @@ def loop_progress(loop: asyncio.AbstractEventLoop, progress: Progress) -> Progre
 
 
 class ThreadJobRunner:
-    def __init__(self, context_factory: ContextFactory, workers: int = 2) -> None:
+    """``close`` lets running jobs finish for up to ``grace_s`` seconds; jobs still waiting,
+    and those still running after that, fail with ``RunnerClosed`` (their threads are left
+    to end on their own: a thread cannot be stopped)."""
+
+    def __init__(self, context_factory: ContextFactory, workers: int = 2,
+                 grace_s: float = 30.0) -> None:
         self._factory = context_factory
+        self.grace_s = grace_s
+        self._pending: set[asyncio.Future[Any]] = set()
         self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="facexplain-job")
         self._context: Any = None
         self._built = False
@@ -61,11 +68,27 @@ class ThreadJobRunner:
             finally:
                 self._running.pop(label, None)
 
-        return await loop.run_in_executor(self._executor, call)
+        future = loop.run_in_executor(self._executor, call)
+        self._pending.add(future)
+        try:
+            return await future
+        except asyncio.CancelledError:
+            task = asyncio.current_task()
+            if self._closed and task is not None and not task.cancelling():  # by close
+                raise RunnerClosed() from None
+            raise
+        finally:
+            self._pending.discard(future)
 
     def running(self) -> dict[str, int]:
         return dict(self._running)
 
     async def close(self) -> None:
+        if self._closed:
+            return
         self._closed = True
-        await asyncio.to_thread(self._executor.shutdown, wait=True, cancel_futures=True)
+        self._executor.shutdown(wait=False, cancel_futures=True)  # waiting jobs never start
+        if self._pending:
+            await asyncio.wait(list(self._pending), timeout=self.grace_s)
+        for future in list(self._pending):
+            future.cancel()  # the caller gets RunnerClosed; the thread is abandoned
