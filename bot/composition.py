@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 if TYPE_CHECKING:
     from bot.dialogue import Dialogue, DialogueConfig
     from bot.jobs import JobRunner
+    from bot.jobs.celery_app import CeleryConfig
     from bot.services import Answerer, Engines
     from bot.store.port import StorePort
 
@@ -112,17 +113,32 @@ def build_engines(settings: Settings, saliency: SaliencyParams | None = None) ->
 
 
 def build_runner(settings: Settings, *, saliency: SaliencyParams | None = None,
-                 kind: str = "processes", workers: int = 2) -> JobRunner:
-    """The in-process job runner: worker processes (default) or threads. Each worker builds
-    its engines once (``build_engines``)."""
+                 kind: str | None = None, workers: int | None = None) -> JobRunner:
+    """The job runner named by ``settings.job_runner`` (or ``kind``): worker processes
+    (default), threads, or Celery workers. In-process workers build their engines once each
+    (``build_engines``); Celery workers do the same in ``facexplain worker``."""
     from functools import partial
 
     from bot.jobs import ProcessJobRunner, ProcessOptions, ThreadJobRunner
 
+    kind = kind or settings.job_runner
+    workers = workers or settings.job_workers
+    if kind == "celery":
+        from bot.jobs.celery_runner import CeleryJobRunner
+
+        return CeleryJobRunner(celery_config(settings), grace_s=settings.shutdown_grace_s)
     factory = partial(build_engines, settings, saliency)
     if kind == "threads":
         return ThreadJobRunner(factory, workers)
-    return ProcessJobRunner(factory, ProcessOptions(workers=workers))
+    return ProcessJobRunner(factory, ProcessOptions(workers=workers,
+                                                    job_timeout_s=settings.job_timeout_s))
+
+
+def celery_config(settings: Settings) -> CeleryConfig:
+    from bot.jobs.celery_app import CeleryConfig
+
+    return CeleryConfig(redis_url=settings.redis_url, job_timeout_s=settings.job_timeout_s,
+                        visibility_timeout_s=settings.job_visibility_timeout_s)
 
 
 def build_answerer(settings: Settings) -> Answerer:
@@ -139,9 +155,15 @@ def build_dialogue(settings: Settings, runner: JobRunner, store: StorePort,
     """The dialogue every adapter talks to; photos over the image size limit are refused
     before they reach a worker."""
     from bot.dialogue import Dialogue, DialogueConfig
+    from bot.ops.instrumented import InstrumentedAnswerer
+    from bot.ops.server import ops_metrics
 
     config = config or DialogueConfig(max_photo_bytes=settings.max_image_bytes)
-    return Dialogue(runner, store, answerer or build_answerer(settings), config)
+    answerer = answerer or build_answerer(settings)
+    metrics = ops_metrics(settings)
+    if metrics is not None:
+        answerer = InstrumentedAnswerer(answerer, metrics)
+    return Dialogue(runner, store, answerer, config)
 
 
 def store_config(settings: Settings) -> StoreConfig:

@@ -1,0 +1,67 @@
+"""Thin wrappers that count and time the service's work, so no metric call is scattered
+through the dialogue: any ``JobRunner`` and any ``Answerer`` can be wrapped."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from bot.jobs.runner import Job, JobRunner, T
+from bot.ops.metrics import Metrics, error_code, job_kind
+from bot.services import Answer, Answerer, PastTurn
+from core.comparison import Comparison
+from core.progress import Progress, no_progress
+
+
+class InstrumentedRunner:
+    """A ``JobRunner`` whose jobs are counted (queued, in flight, running, failed by error
+    code) and timed (``facexplain_stage_seconds{stage=<job kind>}``, successful jobs only)."""
+
+    def __init__(self, inner: JobRunner, metrics: Metrics) -> None:
+        self.inner = inner
+        self.metrics = metrics
+        metrics.watch_running(inner.running)
+
+    async def start(self) -> None:
+        await self.inner.start()
+
+    async def run(
+        self, job: Job[T], payload: Any, progress: Progress = no_progress, *, label: str = ""
+    ) -> T:
+        kind = job_kind(label)
+        self.metrics.queued.labels(kind).inc()
+        in_flight = self.metrics.in_flight.labels(kind)
+        in_flight.inc()
+        started = time.perf_counter()
+        try:
+            result = await self.inner.run(job, payload, progress, label=label)
+        except Exception as exc:  # a cancelled caller (BaseException) is not a failure
+            self.metrics.failed.labels(kind, error_code(exc)).inc()
+            raise
+        finally:
+            in_flight.dec()
+        self.metrics.stage_seconds.labels(kind).observe(time.perf_counter() - started)
+        return result
+
+    def running(self) -> dict[str, int]:
+        return self.inner.running()
+
+    async def close(self) -> None:
+        await self.inner.close()
+
+
+class InstrumentedAnswerer:
+    """An ``Answerer`` whose answers are counted by mode (grounded, paper...) and kind, and
+    timed as the ``answer`` stage."""
+
+    def __init__(self, inner: Answerer, metrics: Metrics) -> None:
+        self.inner = inner
+        self.metrics = metrics
+
+    def answer(self, question: str, comparison: Comparison, history: Sequence[PastTurn]) -> Answer:
+        started = time.perf_counter()
+        got = self.inner.answer(question, comparison, history)
+        self.metrics.stage_seconds.labels("answer").observe(time.perf_counter() - started)
+        self.metrics.answers.labels(got.mode or "none", got.kind).inc()
+        return got
