@@ -29,8 +29,10 @@ class RootGroup(PackageGroup):
 @click.version_option(package_name="facexplain")
 def cli(verbose: int) -> None:
     """facexplain: explainable face verification you can talk to."""
+    from bot.ops.logging import configure_logging, configured_format
+
     level = logging.WARNING - 10 * min(verbose, 2)
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    configure_logging(level, configured_format())  # personal data redacted in either format
 
 
 def main() -> None:
