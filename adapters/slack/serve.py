@@ -44,6 +44,7 @@ async def serve(settings: Settings, config: SlackConfig, workers: int = 2,
     """Compose the conversation service, connect, and run until SIGINT or SIGTERM; messages
     already acknowledged are answered before the service stops."""
     from bot.composition import build_dialogue, build_runner, build_store
+    from bot.ops.server import start_ops_server
 
     store = build_store(settings)
     runner = build_runner(settings, workers=workers)
@@ -54,8 +55,10 @@ async def serve(settings: Settings, config: SlackConfig, workers: int = 2,
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
+    ops = None
     try:
         await runner.start()
+        ops = await start_ops_server(settings)  # /healthz and /metrics, when a port is set
         if config.mode == "socket":
             handler = await start_socket_mode(assistant)
             ready("facexplain is connected to Slack (Socket Mode). Press Ctrl+C to stop.")
@@ -70,6 +73,8 @@ async def serve(settings: Settings, config: SlackConfig, workers: int = 2,
         ready("Stopping: finishing the messages already received...")
         await assistant.idle()
     finally:
+        if ops is not None:
+            await ops.cleanup()
         await assistant.close()
         await dialogue.close()
         await runner.close()

@@ -41,6 +41,7 @@ async def serve(settings: Settings, config: TelegramConfig, workers: int = 2) ->
 
     from adapters.telegram.service import TelegramBot
     from bot.composition import build_dialogue, build_runner, build_store
+    from bot.ops.server import start_ops_server
 
     store = build_store(settings)
     runner = build_runner(settings, workers=workers)
@@ -51,6 +52,7 @@ async def serve(settings: Settings, config: TelegramConfig, workers: int = 2) ->
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
     telegram = TelegramBot(config, dialogue)
+    ops = None
     try:
         try:  # first, so that a wrong token or URL fails before the workers load the models
             await telegram.start()
@@ -61,11 +63,14 @@ async def serve(settings: Settings, config: TelegramConfig, workers: int = 2) ->
             raise TelegramNotConfigured(f"I could not reach the Bot API at {config.base_url} "
                                         f"({type(exc).__name__}).") from None
         await runner.start()
+        ops = await start_ops_server(settings)  # /healthz and /metrics, when a port is set
         click.echo(f"facexplain is running on Telegram as @{telegram.app.bot.username} "
                    f"({config.mode}). Press Ctrl+C to stop.")
         await stop.wait()
         click.echo("Stopping: finishing the messages already received...")
     finally:
+        if ops is not None:
+            await ops.cleanup()
         await telegram.stop()
         await dialogue.close()
         await runner.close()
