@@ -68,6 +68,12 @@ class Settings(BaseSettings):
     job_runner: Literal["processes", "threads", "celery"] = "processes"
     redis_url: str = "redis://127.0.0.1:6379/0"
     shutdown_grace_s: float = 30.0  # on stop, jobs already running get this long to finish
+    job_workers: int = Field(default=2, ge=1)  # processes or threads (Celery: `facexplain worker`)
+    job_timeout_s: float = Field(default=600.0, gt=0)  # per job; then JobTimedOut
+    # Celery: a job whose worker vanished is delivered again after this many seconds (default:
+    # the job's hard time limit plus a minute; it must exceed the longest job). The broker
+    # Redis needs `appendonly yes` (AOF), or queued jobs are lost when it restarts.
+    job_visibility_timeout_s: float | None = None
 
     # Operations: log format, and the /healthz + /metrics endpoint (off unless a port is set)
     log_format: Literal["text", "json"] = "text"

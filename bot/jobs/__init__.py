@@ -1,8 +1,9 @@
 """Running heavy work off the event loop: the ``JobRunner`` port and in-process runners.
 
 ``ProcessJobRunner`` (worker processes, models loaded once per worker, crash-isolated) is the
-default; ``ThreadJobRunner`` runs jobs on threads of this process. Importing this package
-starts nothing.
+default; ``ThreadJobRunner`` runs jobs on threads of this process; ``CeleryJobRunner``
+(``bot.jobs.celery_runner``, needs the ``scale`` extra) sends them to ``facexplain worker``
+processes through Redis. Importing this package starts nothing.
 """
 
 from bot.jobs.processes import ProcessJobRunner, ProcessOptions
@@ -13,6 +14,7 @@ from bot.jobs.runner import (
     JobRunner,
     JobTimedOut,
     RunnerClosed,
+    ServiceUnavailable,
     WorkerCrashed,
 )
 from bot.jobs.threads import ThreadJobRunner
@@ -26,6 +28,7 @@ __all__ = [
     "ProcessJobRunner",
     "ProcessOptions",
     "RunnerClosed",
+    "ServiceUnavailable",
     "ThreadJobRunner",
     "WorkerCrashed",
 ]

@@ -43,6 +43,16 @@ class RunnerClosed(JobFailed):
     user_message = "The service is shutting down. Please try again in a moment."
 
 
+class ServiceUnavailable(JobFailed):
+    """The job service (the Celery broker, Redis) cannot be reached; it may come back."""
+
+    code = "service_unavailable"
+    user_message = (
+        "The analysis service is temporarily unavailable, so I could not work on your photos "
+        "just now. Please try again in a minute."
+    )
+
+
 class JobRunner(Protocol):
     """Runs jobs; progress callbacks are delivered on the caller's event loop."""
 

@@ -208,7 +208,11 @@ def test_refusing_the_huge_pngs_keeps_memory_small(
         assert report[bomb]["outcome"] == "ImageTooLarge"
         assert report[bomb]["rss_mb"] < 50 and report[bomb]["python_mb"] < 50, report
     assert report["control"]["outcome"] == "decoded 5000x5000"
-    assert report["control"]["rss_mb"] > 50 and report["control"]["python_mb"] > 50, report
+    # tracemalloc must see the real decode; peak RSS is checked only where the kernel reports
+    # it (some sandboxes leave ru_maxrss flat, as CI's did).
+    assert report["control"]["python_mb"] > 50, report
+    if report["control"]["rss_mb"] > 0:
+        assert report["control"]["rss_mb"] > 50, report
 
 
 def header_only_png(width: int, height: int) -> bytes:
