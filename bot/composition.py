@@ -123,15 +123,27 @@ def build_runner(settings: Settings, *, saliency: SaliencyParams | None = None,
 
     kind = kind or settings.job_runner
     workers = workers or settings.job_workers
+    grace_s = settings.shutdown_grace_s
+    runner: JobRunner
     if kind == "celery":
         from bot.jobs.celery_runner import CeleryJobRunner
 
-        return CeleryJobRunner(celery_config(settings), grace_s=settings.shutdown_grace_s)
-    factory = partial(build_engines, settings, saliency)
-    if kind == "threads":
-        return ThreadJobRunner(factory, workers)
-    return ProcessJobRunner(factory, ProcessOptions(workers=workers,
-                                                    job_timeout_s=settings.job_timeout_s))
+        runner = CeleryJobRunner(celery_config(settings), grace_s=grace_s)
+    elif kind == "threads":
+        runner = ThreadJobRunner(partial(build_engines, settings, saliency), workers, grace_s=grace_s)
+    else:
+        runner = ProcessJobRunner(partial(build_engines, settings, saliency), ProcessOptions(
+            workers=workers, job_timeout_s=settings.job_timeout_s, grace_s=grace_s))
+    return instrument_runner(settings, runner)
+
+
+def instrument_runner(settings: Settings, runner: JobRunner) -> JobRunner:
+    """``runner`` with its jobs counted and timed, when the ops endpoint (metrics) is on."""
+    from bot.ops.instrumented import InstrumentedRunner
+    from bot.ops.server import ops_metrics
+
+    metrics = ops_metrics(settings)
+    return runner if metrics is None else InstrumentedRunner(runner, metrics)
 
 
 def celery_config(settings: Settings) -> CeleryConfig:
