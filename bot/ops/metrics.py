@@ -36,17 +36,18 @@ def error_code(exc: BaseException) -> str:
 
 
 class _Running:
-    """Collects ``facexplain_jobs_running{job}`` from a runner's ``running()`` at scrape time."""
+    """Collects ``facexplain_jobs_running{job}`` from the runners' ``running()`` at scrape time."""
 
-    def __init__(self, running: Callable[[], dict[str, int]]) -> None:
-        self.running = running
+    def __init__(self) -> None:
+        self.sources: list[Callable[[], dict[str, int]]] = []
 
     def collect(self) -> Iterator[Any]:
         from prometheus_client.core import GaugeMetricFamily
 
         family = GaugeMetricFamily("facexplain_jobs_running", "Jobs running now, by job kind.",
                                    labels=["job"])
-        for kind, count in sorted(Tally(job_kind(label) for label in self.running()).items()):
+        tally = Tally(job_kind(label) for running in self.sources for label in running())
+        for kind, count in sorted(tally.items()):
             family.add_metric([kind], count)
         yield family
 
@@ -70,9 +71,11 @@ class Metrics:
                                        ["stage"], buckets=STAGE_BUCKETS, registry=reg)
         self.answers = Counter("facexplain_answers", "Answers given, by QA mode and kind.",
                                ["mode", "kind"], registry=reg)
+        self._running = _Running()
+        reg.register(self._running)
 
     def watch_running(self, running: Callable[[], dict[str, int]]) -> None:
-        self.registry.register(_Running(running))
+        self._running.sources.append(running)
 
     def exposition(self) -> tuple[bytes, str]:
         """The text format a Prometheus server scrapes, and its content type."""

@@ -14,10 +14,12 @@ pytest.importorskip("prometheus_client")
 
 from prometheus_client.parser import text_string_to_metric_families  # noqa: E402
 
-from bot.jobs import ThreadJobRunner  # noqa: E402
+from bot.composition import build_runner  # noqa: E402
+from bot.jobs import ProcessJobRunner, ThreadJobRunner  # noqa: E402
 from bot.ops.instrumented import InstrumentedAnswerer, InstrumentedRunner  # noqa: E402
 from bot.ops.metrics import Metrics  # noqa: E402
 from bot.services import Answer, PastTurn  # noqa: E402
+from bot.settings import load_settings  # noqa: E402
 from core.comparison import Comparison  # noqa: E402
 from core.errors import NoFaceFound  # noqa: E402
 from core.progress import Progress  # noqa: E402
@@ -99,3 +101,11 @@ def test_answers_are_counted_per_mode_and_timed() -> None:
     assert seen[("facexplain_answers_total", (("kind", "answer"), ("mode", "grounded")))] == 2
     assert seen[("facexplain_answers_total", (("kind", "answer"), ("mode", "paper")))] == 1
     assert seen[("facexplain_stage_seconds_count", (("stage", "answer"),))] == 3
+
+
+def test_the_composition_root_wraps_the_runner_only_when_the_ops_endpoint_is_on() -> None:
+    on = build_runner(load_settings(ops_port=9100, shutdown_grace_s=5), kind="threads")
+    assert isinstance(on, InstrumentedRunner)
+    assert isinstance(on.inner, ThreadJobRunner) and on.inner.grace_s == 5
+    off = build_runner(load_settings(shutdown_grace_s=7), kind="processes", workers=1)
+    assert isinstance(off, ProcessJobRunner) and off.options.grace_s == 7
