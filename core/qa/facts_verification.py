@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from core.comparison import Comparison
+from core.pic import percent
 from core.qa.facts import Fact, fmt_number
 from core.qa.facts_models import faces_fact, model_facts
 
@@ -55,7 +56,7 @@ def verification_facts(c: Comparison) -> Iterator[Fact]:
         cues=('threshold', 'cut', 'boundary', 'limit'),
         because="glossary.threshold",
     )
-    pct = f"{round(c.confidence * 100)}%"
+    pct = percent(c.confidence)  # "over 99%", never a claim of certainty
     yield Fact(
         "confidence", "confidence",
         f"I am {pct} confident in this decision (that the photos show {verdict}).",

@@ -7,6 +7,7 @@ from dataclasses import replace
 import pytest
 
 from core.comparison import Comparison
+from core.pic import percent
 from core.qa.facts import Fact, build_facts, context_spans, context_text
 from core.qa.facts_verification import verification_facts
 from core.table import least_important, most_important
@@ -22,8 +23,8 @@ def test_genuine_facts_state_the_decision_score_threshold_and_confidence_in_word
     c = example("genuine")
     facts = by_id("genuine")
     assert facts["decision"].text == "The decision is that the two photos show the same person (a match)."
-    assert f"{round(c.confidence * 100)}%" == facts["confidence"].answer
-    assert facts["confidence"].text.startswith(f"I am {round(c.confidence * 100)}% confident")
+    assert percent(c.confidence) == facts["confidence"].answer
+    assert facts["confidence"].text.startswith(f"I am {percent(c.confidence)} confident")
     assert "at or above the threshold" in facts["decision.reason"].text
     assert "p_gen(s) / (p_gen(s) + p_imp(s))" in facts["confidence.method"].text
     assert "1 - PIC for a non-match" in facts["confidence.method"].text
@@ -112,3 +113,8 @@ def test_attribute_descriptions_in_the_comparison_become_facts() -> None:
 def test_a_fact_whose_answer_is_not_in_its_sentence_is_rejected() -> None:
     with pytest.raises(ValueError, match="is not in its text"):
         Fact("x", "x", "The sky is blue.", "green")
+
+
+def test_a_near_certain_match_is_never_called_100_percent_sure() -> None:
+    c = replace(example("genuine"), pic=0.99996, confidence=0.99996)
+    assert by_id(c)["confidence"].text.startswith("I am over 99% confident")
