@@ -1,0 +1,65 @@
+"""Job outcomes recorded in Redis by job id: what makes a redelivered job harmless.
+
+A job's outcome (``("ok", result)`` or ``("error", FailedJobRecord)``) is written once, with
+``SET NX``: the first execution to finish wins, and any later execution of the same job id
+(a redelivery after its worker died, or a duplicate) gets that same outcome back instead of
+its own. An attempt counter per job id stops a job that keeps killing its worker.
+"""
+
+from __future__ import annotations
+
+import pickle
+from typing import Any
+
+from bot.jobs.celery_app import CeleryConfig
+
+Outcome = tuple[str, Any]  # ("ok", result) | ("error", FailedJobRecord)
+_PREFIX = "facexplain:job:"
+
+
+def outcome_key(job_id: str) -> str:
+    return f"{_PREFIX}{job_id}:outcome"
+
+
+def attempts_key(job_id: str) -> str:
+    return f"{_PREFIX}{job_id}:attempts"
+
+
+class Outcomes:
+    """The outcome records of one Redis (the broker's); connects on first use."""
+
+    def __init__(self, config: CeleryConfig) -> None:
+        self.config = config
+        self._client: Any = None
+
+    def _redis(self) -> Any:
+        if self._client is None:
+            import redis
+
+            self._client = redis.Redis.from_url(
+                self.config.redis_url, socket_connect_timeout=self.config.connect_timeout_s,
+                socket_timeout=10.0)
+        return self._client
+
+    def get(self, job_id: str) -> Outcome | None:
+        blob = self._redis().get(outcome_key(job_id))
+        if blob is None:
+            return None
+        found: Outcome = pickle.loads(blob)  # our own record, in the trusted broker
+        return found
+
+    def attempt(self, job_id: str) -> int:
+        """Count one more delivery of this job; returns how many there have been."""
+        pipe = self._redis().pipeline()
+        pipe.incr(attempts_key(job_id))
+        pipe.expire(attempts_key(job_id), self.config.result_ttl_s)
+        count, _ = pipe.execute()
+        return int(count)
+
+    def record(self, job_id: str, outcome: Outcome) -> Outcome:
+        """Record ``outcome`` unless one is recorded already; returns the one that stands.
+        Raises if ``outcome`` does not pickle (the caller records an error instead)."""
+        blob = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
+        if self._redis().set(outcome_key(job_id), blob, nx=True, ex=self.config.result_ttl_s):
+            return outcome
+        return self.get(job_id) or outcome

@@ -1,0 +1,183 @@
+"""``CeleryJobRunner``: jobs run on Celery workers (``facexplain worker``), through Redis.
+
+- Sending a job: when Redis cannot be reached, ``run`` raises ``ServiceUnavailable`` (a
+  friendly message for the user) within a few seconds; the next job tries again, so the
+  service recovers by itself when Redis returns.
+- Waiting: the job's state is polled every ``poll_s`` on a small thread pool of the runner,
+  never on the event loop. A Redis outage while waiting is tolerated for ``outage_s`` (the
+  job stays queued in Redis and finishes once it is back); a longer one raises
+  ``ServiceUnavailable``. Waiting ends after ``wait_s`` with ``JobTimedOut``.
+- Progress is coarse: at each poll the caller's callback gets the latest
+  ``(stage, done, total)`` a worker wrote, if it changed; intermediate steps may be skipped.
+- Errors: a job's ``FacexplainError`` comes back typed, with its friendly message; a job past
+  its soft time limit, or killed at its hard limit, is ``JobTimedOut``; a job whose worker
+  died is delivered again (to any worker) and returns one result; one that keeps killing its
+  worker ends as ``WorkerCrashed``.
+- ``close`` refuses new jobs, lets the calls waiting for results wait ``grace_s`` more, then
+  fails them with ``RunnerClosed``. Their jobs still finish on the workers, and each outcome
+  stays in Redis under its job id for ``result_ttl_s``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from bot.jobs.celery_app import TASK_NAME, CeleryConfig, make_app
+from bot.jobs.celery_errors import failure_error, is_outage
+from bot.jobs.celery_outcomes import Outcome
+from bot.jobs.celery_tasks import job_name
+from bot.jobs.runner import Job, JobFailed, JobTimedOut, RunnerClosed, ServiceUnavailable, T
+from bot.jobs.transport import FailedJobRecord, unpack
+from core.progress import Progress, no_progress
+
+log = logging.getLogger(__name__)
+
+
+class CeleryJobRunner:
+    def __init__(self, config: CeleryConfig, *, poll_s: float = 0.25, outage_s: float = 60.0,
+                 wait_s: float | None = None, grace_s: float = 30.0) -> None:
+        self.config = config
+        self.poll_s = poll_s
+        self.outage_s = outage_s
+        # each delivery may wait out the visibility timeout, then run up to the hard limit
+        self.wait_s = wait_s if wait_s is not None else (
+            config.max_attempts * (config.visibility_s + config.hard_limit_s))
+        self._app: Any = None
+        self._io = ThreadPoolExecutor(max_workers=4, thread_name_prefix="facexplain-celery")
+        self.grace_s = grace_s
+        self._jobs: dict[str, tuple[str, int | None]] = {}  # job id -> label, worker pid
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self._closed = False  # no new jobs
+        self._aborted = False  # no more waiting either
+
+    @property
+    def app(self) -> Any:
+        if self._app is None:
+            self._app = make_app(self.config, "client")
+        return self._app
+
+    async def _call(self, func: Callable[..., Any], *args: Any) -> Any:
+        if self._aborted:
+            raise RunnerClosed()
+        try:
+            return await asyncio.get_running_loop().run_in_executor(self._io, func, *args)
+        except RuntimeError:
+            if self._aborted:  # the pool was shut down meanwhile
+                raise RunnerClosed() from None
+            raise
+
+    async def start(self) -> None:
+        """Check that Redis answers; if not, log it (jobs fail friendly until it does)."""
+        try:
+            await self._call(lambda: self.app.backend.client.ping())
+        except Exception as exc:
+            if not is_outage(exc):
+                raise
+            log.error("the job broker (Redis) is not reachable: %s", exc)
+
+    async def run(self, job: Job[T], payload: Any, progress: Progress = no_progress, *,
+                  label: str = "", job_id: str | None = None) -> T:
+        """``job_id`` (default: a new one) names the job: runs with the same id share one
+        outcome."""
+        if self._closed:
+            raise RunnerClosed()
+        job_id = job_id or uuid.uuid4().hex
+        name = job_name(job)
+        self._jobs[job_id] = (label, None)
+        self._idle.clear()
+        try:
+            try:
+                await self._call(self._send, job_id, name, payload)
+            except Exception as exc:
+                if not is_outage(exc):
+                    raise
+                log.error("could not queue job %r: %s", label, exc)
+                raise ServiceUnavailable(detail=f"could not queue the job: {exc}") from None
+            outcome: Outcome = await self._wait(job_id, progress)
+        finally:
+            self._jobs.pop(job_id, None)
+            if not self._jobs:
+                self._idle.set()
+        kind, value = outcome
+        if kind == "ok":
+            result: T = value
+            return result
+        record: FailedJobRecord = value
+        if not record.module.startswith("core."):
+            log.error("job %r failed:\n%s", label, record.traceback)
+        raise unpack(record)
+
+    def _send(self, job_id: str, name: str, payload: Any) -> None:
+        self.app.send_task(TASK_NAME, args=(job_id, name, payload), task_id=job_id,
+                           queue=self.config.queue)
+
+    def _peek(self, job_id: str) -> tuple[str, Any]:
+        meta = self.app.backend.get_task_meta(job_id, cache=False)
+        return str(meta["status"]), meta.get("result")
+
+    def _forget(self, job_id: str) -> None:
+        try:  # the outcome record stays (for redeliveries); the task state is not needed
+            self.app.backend.forget(job_id)
+        except Exception as exc:
+            log.debug("could not forget the state of job %s: %s", job_id, exc)
+
+    async def _wait(self, job_id: str, progress: Progress) -> Outcome:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.wait_s
+        down_since: float | None = None
+        shown: tuple[Any, ...] | None = None
+        while True:
+            try:
+                status, info = await self._call(self._peek, job_id)
+            except RunnerClosed:
+                raise
+            except Exception as exc:
+                if not is_outage(exc):
+                    raise
+                down_since = loop.time() if down_since is None else down_since
+                if loop.time() - down_since > self.outage_s:
+                    raise ServiceUnavailable(detail=f"lost Redis while waiting: {exc}") from None
+            else:
+                down_since = None
+                if status == "SUCCESS":
+                    with contextlib.suppress(RunnerClosed):
+                        await self._call(self._forget, job_id)
+                    outcome: Outcome = info
+                    return outcome
+                if status == "FAILURE":
+                    raise failure_error(info)
+                if status == "REVOKED":
+                    raise JobFailed(detail="the job was revoked")
+                if isinstance(info, dict) and "pid" in info:
+                    self._jobs[job_id] = (self._jobs[job_id][0], int(info["pid"]))
+                    if status == "PROGRESS":
+                        now = (info["stage"], info["done"], info["total"])
+                        if now != shown:
+                            shown = now
+                            progress(*now)
+            if loop.time() > deadline:
+                raise JobTimedOut(detail=f"no result after {self.wait_s:.0f} s")
+            await asyncio.sleep(self.poll_s)
+
+    def running(self) -> dict[str, int]:
+        """This runner's jobs that a worker has started, each with that worker process's pid
+        (on the worker's machine)."""
+        return {label: pid for label, pid in self._jobs.values() if pid is not None}
+
+    async def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._idle.wait(), self.grace_s)
+        self._aborted = True
+        await asyncio.to_thread(self._io.shutdown, wait=True, cancel_futures=True)
+        if self._app is not None:
+            await asyncio.to_thread(self._app.close)

@@ -1,0 +1,61 @@
+"""Cheap jobs for the scale tests: module level, so Celery workers import them by name.
+
+Every execution leaves marker files in its payload's folder (``started-<pid>-<tag>`` when it
+starts, ``finished-<pid>-<tag>`` when it ends), and every context build a ``context-<pid>``
+file in $FACEXPLAIN_TEST_MARKERS, so a test can count how often each really happened.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from core.progress import Progress
+
+MARKERS_ENV = "FACEXPLAIN_TEST_MARKERS"
+
+
+def make_context(settings: Any) -> dict[str, Any]:
+    """Stands in for loading the face models: notes that this process built its context."""
+    folder = os.environ.get(MARKERS_ENV)
+    if folder:
+        (Path(folder) / f"context-{os.getpid()}").touch()
+    return {"pid": os.getpid()}
+
+
+@dataclass(frozen=True)
+class Nap:
+    folder: str
+    seconds: float
+    value: int
+    tag: str = "job"
+    hold: str = ""  # a file: while it exists, the job waits before its nap (at most 60 s)
+
+
+def _mark(nap: Nap, event: str) -> None:
+    (Path(nap.folder) / f"{event}-{os.getpid()}-{nap.tag}-{time.time_ns()}").touch()
+
+
+def markers(folder: Path, event: str, tag: str = "") -> list[str]:
+    return sorted(p.name for p in folder.glob(f"{event}-*") if p.name.split("-")[2].startswith(tag))
+
+
+def nap_job(context: dict[str, Any], nap: Nap, progress: Progress) -> tuple[int, int]:
+    """Sleeps in four steps, reporting progress; returns twice its value and the worker pid."""
+    _mark(nap, "started")
+    held_until = time.monotonic() + 60
+    while nap.hold and Path(nap.hold).exists() and time.monotonic() < held_until:
+        time.sleep(0.05)
+    for step in range(4):
+        progress("nap", step, 4)
+        time.sleep(nap.seconds / 4)
+    progress("nap", 4, 4)
+    _mark(nap, "finished")
+    return nap.value * 2, int(context["pid"])
+
+
+def stuck_job(context: dict[str, Any], seconds: float, progress: Progress) -> None:
+    time.sleep(seconds)

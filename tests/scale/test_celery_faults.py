@@ -1,0 +1,138 @@
+"""Faults with real Celery workers: a worker killed mid-job, a job delivered twice, Redis
+restarted mid-run. Each job counts its own executions (marker files, see tests.scale.jobs)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.jobs import ServiceUnavailable
+from tests.scale.cluster import Cluster, PrivateRedis, wait_for
+from tests.scale.conftest import celery_runner
+from tests.scale.jobs import Nap, markers, nap_job
+
+pytestmark = pytest.mark.redis
+
+
+def started(folder: Path, tag: str) -> int:
+    return len(markers(folder, "started", tag))
+
+
+def finished(folder: Path, tag: str) -> int:
+    return len(markers(folder, "finished", tag))
+
+
+def queue_length(server: PrivateRedis) -> int:
+    import redis
+
+    client = redis.Redis.from_url(server.url)
+    try:
+        return int(client.llen("facexplain"))
+    finally:
+        client.close()
+
+
+async def test_a_worker_killed_mid_job_hands_it_to_another_worker_which_finishes_it_once(
+        cluster: Cluster, runner: Any, markers: Path) -> None:
+    doomed = cluster.start("doomed").wait_ready()
+    hold = markers / "hold"
+    hold.touch()  # the job waits while this file exists
+    job = asyncio.create_task(runner.run(nap_job, Nap(str(markers), 0.4, 21, "k", str(hold)),
+                                         label="nap#1"))
+    await asyncio.to_thread(wait_for, lambda: started(markers, "k") == 1, 20, "the job to start")
+    survivor = cluster.start("survivor").wait_ready()
+    doomed.kill()  # SIGKILL, main process and pool: nothing acknowledges or reports anything
+    hold.unlink()
+    assert finished(markers, "k") == 0
+
+    value, pid = await asyncio.wait_for(job, 60)
+    assert value == 42 and pid in survivor.pool()  # redelivered after the visibility timeout
+    assert started(markers, "k") == 2  # begun by both workers...
+    assert finished(markers, "k") == 1  # ...finished once, one result returned
+    assert not job.cancelled() and runner.running() == {}
+
+
+async def test_a_pool_process_killed_mid_job_is_replaced_and_the_job_runs_again_once(
+        cluster: Cluster, runner: Any, markers: Path) -> None:
+    worker = cluster.start("alpha").wait_ready()
+    job = asyncio.create_task(runner.run(nap_job, Nap(str(markers), 1.0, 8, tag="p")))
+    await asyncio.to_thread(wait_for, lambda: started(markers, "p") == 1, 20, "the job to start")
+    (first,) = worker.pool()
+    os.kill(first, signal.SIGKILL)  # as the OOM killer would
+
+    value, pid = await asyncio.wait_for(job, 60)
+    assert value == 16 and pid != first and pid in worker.pool()  # requeued at once
+    assert (started(markers, "p"), finished(markers, "p")) == (2, 1)
+
+
+async def test_a_job_delivered_again_after_it_finished_returns_its_outcome_without_running(
+        cluster: Cluster, runner: Any, markers: Path) -> None:
+    cluster.start("alpha").wait_ready()
+    first = await runner.run(nap_job, Nap(str(markers), 0.1, 3, tag="d"), job_id="job-d")
+    # the same job again, as after an acknowledgement lost with its worker: same job id
+    again = await runner.run(nap_job, Nap(str(markers), 0.1, 3, tag="d"), job_id="job-d")
+    assert again == first == (6, first[1])
+    assert (started(markers, "d"), finished(markers, "d")) == (1, 1)
+
+
+async def test_while_redis_is_down_jobs_wait_or_fail_friendly_and_none_is_lost(
+        private_redis: PrivateRedis, markers: Path) -> None:
+    cluster = Cluster(private_redis.url, markers)
+    runner = celery_runner(private_redis.url, outage_s=60)
+    try:
+        cluster.start("alpha").wait_ready()
+        running = asyncio.create_task(runner.run(nap_job, Nap(str(markers), 3.0, 1, tag="r")))
+        await asyncio.to_thread(wait_for, lambda: started(markers, "r") == 1, 20, "job r")
+        queued = asyncio.create_task(runner.run(nap_job, Nap(str(markers), 0.5, 2, tag="q")))
+        await asyncio.to_thread(wait_for, lambda: queue_length(private_redis) == 1, 10, "job q")
+        assert started(markers, "q") == 0  # q waits in the Redis queue behind r
+
+        private_redis.stop()
+        began = time.monotonic()
+        with pytest.raises(ServiceUnavailable) as down:
+            await runner.run(nap_job, Nap(str(markers), 0.1, 3, tag="x"))
+        assert time.monotonic() - began < 10  # the user hears it soon, no hanging
+        assert down.value.user_message.startswith(
+            "The analysis service is temporarily unavailable")
+        assert not running.done() and not queued.done()  # still waiting, not failed
+
+        private_redis.start()  # same port, same AOF
+        results = await asyncio.wait_for(asyncio.gather(running, queued), 90)
+        assert [value for value, _ in results] == [2, 4]
+        value, _ = await asyncio.wait_for(runner.run(nap_job, Nap(str(markers), 0.1, 5)), 30)
+        assert value == 10  # and new jobs run again
+        assert finished(markers, "q") == 1 and started(markers, "x") == 0
+    finally:
+        await runner.close()
+        cluster.stop()
+
+
+async def test_the_dialogue_tells_the_user_when_the_analysis_service_is_down(
+        tmp_path: Path) -> None:
+    from bot.dialogue import Dialogue, DialogueConfig
+    from bot.messages import ConversationKey, Photo, PhotoMessage, TextReply
+    from bot.store.config import StoreConfig
+    from bot.store.repository import open_store
+    from bot.store.testing import TEST_KEY
+    from tests.scale.cluster import free_port
+
+    runner = celery_runner(f"redis://127.0.0.1:{free_port()}/0")  # nobody listens there
+    store = open_store(StoreConfig(url=f"sqlite:///{tmp_path / 'store.db'}",
+                                   pseudonym_key=TEST_KEY))
+    dialogue = Dialogue(runner, store, answerer=None,  # type: ignore[arg-type]
+                        config=DialogueConfig(consent="on_first_photo"))
+    try:
+        key = ConversationKey("console", "chat", "alice")
+        replies = await dialogue.replies(PhotoMessage(key, (Photo(b"\xff\xd8jpeg"),)))
+        said = [r.text for r in replies if isinstance(r, TextReply)]
+        assert any("The analysis service is temporarily unavailable" in text for text in said)
+    finally:
+        await dialogue.close()
+        await runner.close()
+        store.close()
