@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from bot.dialogue import Dialogue, DialogueConfig
     from bot.jobs import JobRunner
     from bot.jobs.celery_app import CeleryConfig
-    from bot.services import Answerer, Engines
+    from bot.services import Answerer, Describer, Engines
     from bot.store.port import StorePort
 
 
@@ -109,7 +109,19 @@ def build_engines(settings: Settings, saliency: SaliencyParams | None = None) ->
     verifier = build_verifier(settings)
     explainer = CoreExplainer(build_base_recognizer(settings), saliency or saliency_params(settings),
                               regions=build_region_source(settings), seed=settings.saliency_seed)
-    return Engines(verifier.pipeline, verifier, explainer)
+    return Engines(verifier.pipeline, verifier, explainer, build_describer(settings, verifier))
+
+
+def build_describer(settings: Settings, verifier: Verifier) -> Describer | None:
+    """The trained attribute model of this recognizer, or None when none was trained."""
+    from bot.services import CoreDescriber
+    from core.attributes.model import AttributesNotTrained, model_folder
+
+    folder = model_folder(settings.data_dir, verifier.pipeline.recognizer.sha256)
+    try:
+        return CoreDescriber(folder)
+    except AttributesNotTrained:
+        return None
 
 
 def build_runner(settings: Settings, *, saliency: SaliencyParams | None = None,
@@ -195,6 +207,7 @@ def store_config(settings: Settings) -> StoreConfig:
         image_ttl_hours=settings.image_ttl_hours,
         retention_days=settings.retention_days,
         busy_timeout_ms=settings.db_busy_timeout_ms,
+        retry_s=settings.db_retry_s,
     )
 
 

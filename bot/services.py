@@ -9,7 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+import numpy as np
+from numpy.typing import NDArray
 
 from core.comparison import Comparison
 from core.pipeline import PreparedFace
@@ -67,6 +71,13 @@ class Explainer(Protocol):
     def explain(self, verified: Verified, progress: Progress = no_progress) -> Explanation: ...
 
 
+class Describer(Protocol):
+    """What one face template encodes, in words (CLIP-SMU), as kept in
+    ``Comparison.descriptions[side]``."""
+
+    def describe(self, template: NDArray[np.float32]) -> dict[str, Any]: ...
+
+
 class Answerer(Protocol):
     """Answers ``question`` about ``comparison`` given its earlier turns, oldest first."""
 
@@ -82,6 +93,7 @@ class Engines:
     faces: FacePreparer
     decider: Decider
     explainer: Explainer | None
+    describer: Describer | None = None  # None until `facexplain train attributes` has run
 
 
 class CoreExplainer:
@@ -126,3 +138,21 @@ class QAAnswerer:
     def warm_up(self) -> None:
         """Load the sentence encoder now (seconds), so the first question is answered at once."""
         self.engine.encoder.encode(["How sure are you?"])
+
+
+class CoreDescriber:
+    """A trained attribute model (``core.attributes``) as a Describer; reliabilities from
+    ``eval attributes`` when present, else the training split's."""
+
+    def __init__(self, folder: Path, method: str = "multilabel") -> None:
+        from core.attributes.model import AttributeModel, load_reliability
+
+        self._model = AttributeModel.load(folder)  # AttributesNotTrained when absent
+        self._reliability = load_reliability(folder)
+        self._method = method
+
+    def describe(self, template: NDArray[np.float32]) -> dict[str, Any]:
+        from core.attributes.describe import describe_template
+
+        return describe_template(self._model, template, self._method, self._reliability).to_dict()
+

@@ -102,6 +102,9 @@ def describe_text(descriptions: dict[str, object]) -> str:
         value = descriptions.get(key)
         if isinstance(value, list | tuple):
             value = ", ".join(str(v) for v in value)
+        elif isinstance(value, dict) and "caption" in value:  # core.attributes Description
+            natural = value.get("natural_caption")
+            value = (f"{natural} " if natural else "") + f"The template encodes: {value['caption']}"
         elif isinstance(value, dict):
             value = ", ".join(f"{k} ({v})" if not isinstance(v, str) else f"{k}: {v}"
                               for k, v in value.items())

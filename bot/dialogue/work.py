@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot.services import Engines, Explanation
 from core.errors import FacexplainError
 from core.pipeline import PreparedFace
@@ -27,6 +29,10 @@ def verify_job(engines: Engines, pair: tuple[PreparedFace, bytes], progress: Pro
         exc.photo = 2
         raise
     comparison = engines.decider.decide(first, second)
+    if engines.describer is not None:  # CLIP-SMU descriptions become facts the QA engine answers
+        comparison = replace(comparison, descriptions={
+            "A": engines.describer.describe(first.embedding),
+            "B": engines.describer.describe(second.embedding)})
     progress("verify", 1, 1)
     return Verified(comparison, first, second)
 
