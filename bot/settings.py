@@ -63,6 +63,7 @@ class Settings(BaseSettings):
     retention_days: int = 30
     db_migrate_on_start: bool = True
     db_busy_timeout_ms: int = 30_000
+    db_retry_s: float = Field(default=10.0, ge=0)  # a call waits this long for a database away
 
     # Jobs: in-process workers (default) or Celery workers fed through Redis (scale-out)
     job_runner: Literal["processes", "threads", "celery"] = "processes"

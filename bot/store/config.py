@@ -30,6 +30,7 @@ class StoreConfig:
     image_ttl_hours: float = DEFAULT_IMAGE_TTL_HOURS
     retention_days: int = DEFAULT_RETENTION_DAYS
     busy_timeout_ms: int = 30_000
+    retry_s: float = 10.0  # how long a call waits for a database that is away (bot.store.retry)
 
     def __post_init__(self) -> None:
         if len(self.pseudonym_key) < 16:

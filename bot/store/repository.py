@@ -1,7 +1,8 @@
 """``Store``: the SQLAlchemy implementation of ``StorePort`` (SQLite or PostgreSQL).
 
 Synchronous and thread-safe (one short transaction per call); async code calls it through
-``asyncio.to_thread``. Every change and its audit event commit together.
+``asyncio.to_thread``. Every change and its audit event commit together. A call made while
+the database is briefly away is retried with backoff (``bot.store.retry``), not dropped.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from bot.store.config import StoreConfig
 from bot.store.models import ComparisonRow, Conversation, Turn, User
 from bot.store.oversight import Oversight
 from bot.store.port import ConversationRecord, StoredComparison, TurnRecord
+from bot.store.retry import retried
 
 if TYPE_CHECKING:
     from core.comparison import Comparison
@@ -29,6 +31,7 @@ class Store(Oversight):
     """Users, conversations, comparisons and turns (plus the oversight methods)."""
 
     # users and conversations
+    @retried
     def ensure_user(self, platform: str, platform_user_id: str) -> int:
         ref = self._ref(platform, platform_user_id, "user")
         with self._read() as session:  # the common case: a known user, no write lock
@@ -47,6 +50,7 @@ class Store(Oversight):
             except IntegrityError:  # created by a concurrent call
                 return session.scalars(select(User.id).where(User.pseudonym == ref)).one()
 
+    @retried
     def start_conversation(self, user_id: int, chat: str, thread: str | None = None) -> int:
         with self._tx() as session:
             user = get_row(session, User, user_id)
@@ -61,6 +65,7 @@ class Store(Oversight):
                          conversation_id=row.id, payload={"platform": user.platform})
             return row.id
 
+    @retried
     def find_conversation(self, user_id: int, chat: str,
                           thread: str | None = None) -> ConversationRecord | None:
         """The user's latest conversation in this chat (and thread), if any."""
@@ -78,6 +83,7 @@ class Store(Oversight):
                 .order_by(Conversation.id.desc()).limit(1)).first()
             return None if row is None else records.conversation_record(row)
 
+    @retried
     def record_consent(self, conversation_id: int) -> datetime:
         """Mark consent given (once); returns when it was given."""
         with self._tx() as session:
@@ -89,6 +95,7 @@ class Store(Oversight):
             return row.consent_given_at
 
     # comparisons and turns
+    @retried
     def add_comparison(self, conversation_id: int, comparison: Comparison) -> int:
         with self._tx() as session:
             conversation = get_row(session, Conversation, conversation_id)
@@ -103,6 +110,7 @@ class Store(Oversight):
                              "recognizer_sha256": row.models.get("recognizer_sha256", "")})
             return row.id
 
+    @retried
     def add_explanation(self, comparison_id: int, comparison: Comparison) -> None:
         """Store the tables and saliency parameters that arrive after the decision."""
         with self._tx() as session:
@@ -113,11 +121,13 @@ class Store(Oversight):
             append_event(session, "comparison_explained", user_id=conversation.user_id,
                          conversation_id=conversation.id, payload={"comparison_id": row.id})
 
+    @retried
     def get_comparison(self, comparison_id: int) -> StoredComparison | None:
         with self._read() as session:
             row = session.get(ComparisonRow, comparison_id)
             return None if row is None else records.comparison_record(row)
 
+    @retried
     def add_turn(self, conversation_id: int, question: str, answer: str, *,
                  fact_ids: Sequence[str] = (), confidence: float | None = None,
                  latency_ms: float = 0.0, mode: str = "",
@@ -137,6 +147,7 @@ class Store(Oversight):
                              "latency_ms": row.latency_ms})
             return row.id
 
+    @retried
     def history(self, conversation_id: int, limit: int = 20) -> list[TurnRecord]:
         """The last ``limit`` turns of the conversation, oldest first."""
         with self._read() as session:
