@@ -51,13 +51,15 @@ def children(pid: int) -> set[int]:
 class Worker:
     """``python -m bot.cli.main worker`` in its own process group, logging to a file."""
 
-    def __init__(self, name: str, env: dict[str, str], log: Path, concurrency: int = 1) -> None:
+    def __init__(self, name: str, env: dict[str, str], log: Path, concurrency: int = 1,
+                 context: str | None = CONTEXT) -> None:
         self.name = name
         self.log = log
+        options = ["--context", context] if context else []  # None: the real face models
         with log.open("wb") as out:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "bot.cli.main", "worker", "--name", f"{name}@test",
-                 "--concurrency", str(concurrency), "--context", CONTEXT],
+                 "--concurrency", str(concurrency), *options],
                 cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
 
     def wait_ready(self, timeout: float = 60.0) -> Worker:
@@ -106,8 +108,8 @@ class Cluster:
         env["C_FORCE_ROOT"] = "1"  # CI runs as root; Celery refuses pickle workers as root
         return env
 
-    def start(self, name: str, concurrency: int = 1) -> Worker:
-        worker = Worker(name, self.env(), self.folder / f"{name}.log", concurrency)
+    def start(self, name: str, concurrency: int = 1, context: str | None = CONTEXT) -> Worker:
+        worker = Worker(name, self.env(), self.folder / f"{name}.log", concurrency, context)
         self.workers.append(worker)
         return worker
 

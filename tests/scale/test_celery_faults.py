@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from bot.jobs import ServiceUnavailable
+from bot.jobs import RunnerClosed, ServiceUnavailable
 from tests.scale.cluster import Cluster, PrivateRedis, wait_for
 from tests.scale.conftest import celery_runner
 from tests.scale.jobs import Nap, markers, nap_job
@@ -79,6 +79,30 @@ async def test_a_job_delivered_again_after_it_finished_returns_its_outcome_witho
     again = await runner.run(nap_job, Nap(str(markers), 0.1, 3, tag="d"), job_id="job-d")
     assert again == first == (6, first[1])
     assert (started(markers, "d"), finished(markers, "d")) == (1, 1)
+
+
+async def test_a_job_outlives_the_bot_that_sent_it_and_a_new_bot_collects_its_one_result(
+        cluster: Cluster, redis_url: str, markers: Path) -> None:
+    cluster.start("alpha").wait_ready()
+    hold = markers / "hold"
+    hold.touch()
+    nap = Nap(str(markers), 0.2, 9, "b", str(hold))
+    first_bot = celery_runner(redis_url, grace_s=0)
+    job = asyncio.create_task(first_bot.run(nap_job, nap, job_id="job-b"))
+    await asyncio.to_thread(wait_for, lambda: started(markers, "b") == 1, 20, "the job to start")
+    await first_bot.close()  # the bot stops while its job runs
+    with pytest.raises(RunnerClosed):
+        await job
+    hold.unlink()
+    await asyncio.to_thread(wait_for, lambda: finished(markers, "b") == 1, 20, "the job to end")
+
+    second_bot = celery_runner(redis_url)  # a new bot asks for the same job id
+    try:
+        value, _ = await second_bot.run(nap_job, nap, job_id="job-b")
+    finally:
+        await second_bot.close()
+    assert value == 18
+    assert (started(markers, "b"), finished(markers, "b")) == (1, 1)  # not run again
 
 
 async def test_while_redis_is_down_jobs_wait_or_fail_friendly_and_none_is_lost(
