@@ -93,6 +93,11 @@ def make_app(config: CeleryConfig, role: Literal["client", "worker"] = "client")
         broker_connection_timeout=config.connect_timeout_s,
         # Loading the face models in a new pool process may take a while.
         worker_proc_alive_timeout=300.0,
+        # A dead pool process's job is requeued after 2 s, not 10: had it sent its result
+        # already, the redelivery just returns the recorded outcome.
+        worker_lost_wait=2.0,
+        # Jobs running when the broker connection drops go on; if their acknowledgement is
+        # lost with the connection, the redelivery returns their recorded outcome.
         worker_cancel_long_running_tasks_on_connection_loss=False,
         worker_hijack_root_logger=False,
     )

@@ -59,3 +59,34 @@ def nap_job(context: dict[str, Any], nap: Nap, progress: Progress) -> tuple[int,
 
 def stuck_job(context: dict[str, Any], seconds: float, progress: Progress) -> None:
     time.sleep(seconds)
+
+
+HOLD_ENV = "FACEXPLAIN_TEST_HOLD"
+
+
+class HeldFaces:
+    """The real face preparer, made to wait while the file $FACEXPLAIN_TEST_HOLD exists (a
+    ``held-<pid>`` marker says it is waiting), so a test can kill a worker mid-job."""
+
+    def __init__(self, faces: Any) -> None:
+        self.faces = faces
+
+    def prepare(self, data: bytes) -> Any:
+        hold = Path(os.environ.get(HOLD_ENV, "/nonexistent"))
+        if hold.exists():
+            (Path(os.environ[MARKERS_ENV]) / f"held-{os.getpid()}").touch()
+            held_until = time.monotonic() + 60
+            while hold.exists() and time.monotonic() < held_until:
+                time.sleep(0.05)
+        return self.faces.prepare(data)
+
+
+def held_engines(settings: Any) -> Any:
+    """The real engines (face models loaded once per process), with ``HeldFaces``."""
+    from dataclasses import replace
+
+    from bot.composition import build_engines
+
+    make_context(settings)
+    engines = build_engines(settings)
+    return replace(engines, faces=HeldFaces(engines.faces))

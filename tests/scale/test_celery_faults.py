@@ -12,7 +12,8 @@ from typing import Any
 
 import pytest
 
-from bot.jobs import RunnerClosed, ServiceUnavailable
+from bot.jobs import RunnerClosed, ServiceUnavailable, WorkerCrashed
+from tests.bot.test_jobs import crash_job  # os._exit(3): the process dies mid-job
 from tests.scale.cluster import Cluster, PrivateRedis, wait_for
 from tests.scale.conftest import celery_runner
 from tests.scale.jobs import Nap, markers, nap_job
@@ -69,6 +70,15 @@ async def test_a_pool_process_killed_mid_job_is_replaced_and_the_job_runs_again_
     value, pid = await asyncio.wait_for(job, 60)
     assert value == 16 and pid != first and pid in worker.pool()  # requeued at once
     assert (started(markers, "p"), finished(markers, "p")) == (2, 1)
+
+
+async def test_a_job_that_kills_every_worker_process_it_runs_on_stops_as_worker_crashed(
+        cluster: Cluster, runner: Any) -> None:
+    worker = cluster.start("alpha").wait_ready()
+    with pytest.raises(WorkerCrashed) as crashed:
+        await asyncio.wait_for(runner.run(crash_job, None, job_id="job-c"), 60)
+    assert "delivered 4 times" in crashed.value.detail  # 3 attempts, then no more
+    assert worker.process.poll() is None and len(worker.pool()) == 1  # the worker goes on
 
 
 async def test_a_job_delivered_again_after_it_finished_returns_its_outcome_without_running(
@@ -131,7 +141,8 @@ async def test_while_redis_is_down_jobs_wait_or_fail_friendly_and_none_is_lost(
         assert [value for value, _ in results] == [2, 4]
         value, _ = await asyncio.wait_for(runner.run(nap_job, Nap(str(markers), 0.1, 5)), 30)
         assert value == 10  # and new jobs run again
-        assert finished(markers, "q") == 1 and started(markers, "x") == 0
+        assert finished(markers, "r") == finished(markers, "q") == 1
+        assert started(markers, "x") == 0
     finally:
         await runner.close()
         cluster.stop()
