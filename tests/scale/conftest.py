@@ -26,7 +26,6 @@ def flush(url: str) -> None:
 
 @pytest.fixture
 def redis_url() -> Iterator[str]:
-    pytest.importorskip("celery")
     flush(TEST_REDIS)
     yield TEST_REDIS
     flush(TEST_REDIS)
@@ -48,7 +47,6 @@ def cluster(redis_url: str, markers: Path) -> Iterator[Cluster]:
 
 @pytest.fixture
 def private_redis(tmp_path: Path) -> Iterator[PrivateRedis]:
-    pytest.importorskip("celery")
     server = PrivateRedis(tmp_path / "redis").start()
     yield server
     server.stop()

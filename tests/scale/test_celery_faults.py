@@ -18,6 +18,7 @@ from tests.scale.cluster import Cluster, PrivateRedis, wait_for
 from tests.scale.conftest import celery_runner
 from tests.scale.jobs import Nap, markers, nap_job
 
+pytest.importorskip("celery")  # the scale extra; Redis itself is expected up
 pytestmark = pytest.mark.redis
 
 
@@ -158,6 +159,7 @@ async def test_the_dialogue_tells_the_user_when_the_analysis_service_is_down(
     from tests.scale.cluster import free_port
 
     runner = celery_runner(f"redis://127.0.0.1:{free_port()}/0")  # nobody listens there
+    await runner.start()  # logs that Redis is unreachable, does not raise
     store = open_store(StoreConfig(url=f"sqlite:///{tmp_path / 'store.db'}",
                                    pseudonym_key=TEST_KEY))
     dialogue = Dialogue(runner, store, answerer=None,  # type: ignore[arg-type]

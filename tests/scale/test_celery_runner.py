@@ -16,12 +16,14 @@ from tests.bot.test_jobs import buggy_job, no_face_job  # run by the workers as 
 from tests.scale.cluster import Cluster, wait_for
 from tests.scale.jobs import Nap, nap_job, stuck_job
 
+pytest.importorskip("celery")  # the scale extra; Redis itself is expected up
 pytestmark = pytest.mark.redis
 
 
 async def test_a_job_runs_on_a_worker_process_that_loaded_its_context_once(
         cluster: Cluster, runner: Any, markers: Path) -> None:
     worker = cluster.start("alpha").wait_ready()
+    await runner.start()  # Redis answers
     seen: list[tuple[str, int, int]] = []
     job = asyncio.create_task(runner.run(nap_job, Nap(str(markers), 1.0, 21),
                                          lambda *p: seen.append(p), label="nap#1"))

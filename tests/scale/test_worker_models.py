@@ -24,6 +24,7 @@ from tests.bot.test_dialogue_kit import GENUINE, photo, texts_of
 from tests.conftest import MODELS, lfw_image, needs_shared
 from tests.scale.cluster import Cluster, wait_for
 
+pytest.importorskip("celery")  # the scale extra; Redis itself is expected up
 pytestmark = [pytest.mark.redis, needs_shared]
 HELD = "tests.scale.jobs:held_engines"  # the real engines, able to wait mid-job
 
