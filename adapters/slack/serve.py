@@ -58,6 +58,7 @@ async def serve(settings: Settings, config: SlackConfig, workers: int = 2,
     ops = None
     try:
         await runner.start()
+        await dialogue.warm_up()  # the QA encoder, before the first question
         ops = await start_ops_server(settings)  # /healthz and /metrics, when a port is set
         if config.mode == "socket":
             handler = await start_socket_mode(assistant)

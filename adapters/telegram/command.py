@@ -63,6 +63,7 @@ async def serve(settings: Settings, config: TelegramConfig, workers: int = 2) ->
             raise TelegramNotConfigured(f"I could not reach the Bot API at {config.base_url} "
                                         f"({type(exc).__name__}).") from None
         await runner.start()
+        await dialogue.warm_up()  # the QA encoder, before the first question
         ops = await start_ops_server(settings)  # /healthz and /metrics, when a port is set
         click.echo(f"facexplain is running on Telegram as @{telegram.app.bot.username} "
                    f"({config.mode}). Press Ctrl+C to stop.")

@@ -45,6 +45,13 @@ class Dialogue:
         self.states = States(config.max_conversations)
         self.commands = command_table(self.states)
 
+    async def warm_up(self) -> None:
+        """Load the QA encoder now (seconds on a cold start), so the first question a user
+        asks is answered at once; the services call this before they take messages."""
+        warm = getattr(self.parts.answerer, "warm_up", None)
+        if warm is not None:
+            await asyncio.to_thread(warm)
+
     async def handle(self, incoming: Incoming, send: ReplySink) -> None:
         """Handle one message; returns once its own replies have been delivered (work it
         started in the background, such as the heatmaps, delivers later: see ``idle``)."""

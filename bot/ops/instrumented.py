@@ -65,3 +65,8 @@ class InstrumentedAnswerer:
         self.metrics.stage_seconds.labels("answer").observe(time.perf_counter() - started)
         self.metrics.answers.labels(got.mode or "none", got.kind).inc()
         return got
+
+    def warm_up(self) -> None:
+        warm = getattr(self.inner, "warm_up", None)
+        if warm is not None:
+            warm()
