@@ -31,6 +31,7 @@ class Settings(BaseSettings):
     detector: Literal["scrfd", "mtcnn"] = "scrfd"
     scrfd_model: str = "det_500m.onnx"
     mtcnn_dir: str = "mtcnn"
+    torch_threads: int = Field(default=1, ge=1)  # PyTorch intra-op threads (MTCNN)
     detector_max_size: int = 640  # the detector input fits the image, capped at this side
     detector_score_threshold: float = 0.5
     detector_nms_threshold: float = 0.4
