@@ -1,10 +1,26 @@
-"""How Celery and Redis failures map onto the runner's errors."""
+"""What the Celery runner makes of what comes back: outcomes, failures, outages."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
+from bot.jobs.celery_outcomes import Outcome
 from bot.jobs.runner import JobFailed, JobTimedOut, WorkerCrashed
+from bot.jobs.transport import FailedJobRecord, unpack
+
+log = logging.getLogger(__name__)
+
+
+def settle(outcome: Outcome, label: str) -> Any:
+    """A job's result, or its error raised again (typed, with its friendly message)."""
+    kind, value = outcome
+    if kind == "ok":
+        return value
+    record: FailedJobRecord = value
+    if not record.module.startswith("core."):  # not a photo problem: a bug, worth a trace
+        log.error("job %r failed:\n%s", label, record.traceback)
+    raise unpack(record)
 
 
 def is_outage(exc: BaseException) -> bool:

@@ -28,12 +28,12 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from bot.jobs.celery_app import TASK_NAME, CeleryConfig, make_app
-from bot.jobs.celery_errors import failure_error, is_outage
+from bot.jobs.celery_app import CeleryConfig
+from bot.jobs.celery_client import CeleryClient
+from bot.jobs.celery_errors import failure_error, is_outage, settle
 from bot.jobs.celery_outcomes import Outcome
 from bot.jobs.celery_tasks import job_name
 from bot.jobs.runner import Job, JobFailed, JobTimedOut, RunnerClosed, ServiceUnavailable, T
-from bot.jobs.transport import FailedJobRecord, unpack
 from core.progress import Progress, no_progress
 
 log = logging.getLogger(__name__)
@@ -48,7 +48,7 @@ class CeleryJobRunner:
         # each delivery may wait out the visibility timeout, then run up to the hard limit
         self.wait_s = wait_s if wait_s is not None else (
             config.max_attempts * (config.visibility_s + config.hard_limit_s))
-        self._app: Any = None
+        self.client = CeleryClient(config)
         self._io = ThreadPoolExecutor(max_workers=4, thread_name_prefix="facexplain-celery")
         self.grace_s = grace_s
         self._jobs: dict[str, tuple[str, int | None]] = {}  # job id -> label, worker pid
@@ -56,12 +56,6 @@ class CeleryJobRunner:
         self._idle.set()
         self._closed = False  # no new jobs
         self._aborted = False  # no more waiting either
-
-    @property
-    def app(self) -> Any:
-        if self._app is None:
-            self._app = make_app(self.config, "client")
-        return self._app
 
     async def _call(self, func: Callable[..., Any], *args: Any) -> Any:
         if self._aborted:
@@ -76,7 +70,7 @@ class CeleryJobRunner:
     async def start(self) -> None:
         """Check that Redis answers; if not, log it (jobs fail friendly until it does)."""
         try:
-            await self._call(lambda: self.app.backend.client.ping())
+            await self._call(self.client.ping)
         except Exception as exc:
             if not is_outage(exc):
                 raise
@@ -94,7 +88,7 @@ class CeleryJobRunner:
         self._idle.clear()
         try:
             try:
-                await self._call(self._send, job_id, name, payload)
+                await self._call(self.client.send, job_id, name, payload)
             except Exception as exc:
                 if not is_outage(exc):
                     raise
@@ -105,28 +99,8 @@ class CeleryJobRunner:
             self._jobs.pop(job_id, None)
             if not self._jobs:
                 self._idle.set()
-        kind, value = outcome
-        if kind == "ok":
-            result: T = value
-            return result
-        record: FailedJobRecord = value
-        if not record.module.startswith("core."):
-            log.error("job %r failed:\n%s", label, record.traceback)
-        raise unpack(record)
-
-    def _send(self, job_id: str, name: str, payload: Any) -> None:
-        self.app.send_task(TASK_NAME, args=(job_id, name, payload), task_id=job_id,
-                           queue=self.config.queue)
-
-    def _peek(self, job_id: str) -> tuple[str, Any]:
-        meta = self.app.backend.get_task_meta(job_id, cache=False)
-        return str(meta["status"]), meta.get("result")
-
-    def _forget(self, job_id: str) -> None:
-        try:  # the outcome record stays (for redeliveries); the task state is not needed
-            self.app.backend.forget(job_id)
-        except Exception as exc:
-            log.debug("could not forget the state of job %s: %s", job_id, exc)
+        result: T = settle(outcome, label)
+        return result
 
     async def _wait(self, job_id: str, progress: Progress) -> Outcome:
         loop = asyncio.get_running_loop()
@@ -135,7 +109,7 @@ class CeleryJobRunner:
         shown: tuple[Any, ...] | None = None
         while True:
             try:
-                status, info = await self._call(self._peek, job_id)
+                status, info = await self._call(self.client.peek, job_id)
             except RunnerClosed:
                 raise
             except Exception as exc:
@@ -148,7 +122,7 @@ class CeleryJobRunner:
                 down_since = None
                 if status == "SUCCESS":
                     with contextlib.suppress(RunnerClosed):
-                        await self._call(self._forget, job_id)
+                        await self._call(self.client.forget, job_id)
                     outcome: Outcome = info
                     return outcome
                 if status == "FAILURE":
@@ -179,5 +153,4 @@ class CeleryJobRunner:
             await asyncio.wait_for(self._idle.wait(), self.grace_s)
         self._aborted = True
         await asyncio.to_thread(self._io.shutdown, wait=True, cancel_futures=True)
-        if self._app is not None:
-            await asyncio.to_thread(self._app.close)
+        await asyncio.to_thread(self.client.close)

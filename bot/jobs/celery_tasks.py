@@ -1,9 +1,8 @@
 """The one generic Celery task: ``job(context, payload, progress)``, the job named by its
 dotted name, run against this worker process's context.
 
-The context (the loaded face models) is built once per worker process: when the pool starts
-the process (``worker_process_init``), so a job's time limit counts only the job. A context
-that fails to build fails every job with its (friendly) error, as the process runner does.
+Each worker process builds its context (the loaded face models) once: see
+``bot.jobs.celery_context``.
 
 The task is idempotent by job id (the Celery task id): see ``bot.jobs.celery_outcomes``.
 Progress is coarse: the latest ``(stage, done, total)`` is written to the task state
@@ -18,12 +17,12 @@ import importlib
 import logging
 import os
 import pickle
-import threading
 import time
 from collections.abc import Callable
 from typing import Any
 
 from bot.jobs.celery_app import TASK_NAME, CeleryConfig
+from bot.jobs.celery_context import CONTEXT
 from bot.jobs.celery_outcomes import Outcome, Outcomes
 from bot.jobs.runner import Job, JobTimedOut, WorkerCrashed
 from bot.jobs.transport import pack
@@ -45,45 +44,6 @@ def resolve(name: str) -> Job[Any]:
         raise TypeError(f"{name} is not a job function")
     job: Job[Any] = found
     return job
-
-
-class ProcessContext:
-    """This worker process's context, built once by the installed factory."""
-
-    def __init__(self) -> None:
-        self._factory: Callable[[], Any] | None = None
-        self._lock = threading.Lock()
-        self._built = False
-        self._value: Any = None
-        self._error: Exception | None = None
-
-    def install(self, factory: Callable[[], Any]) -> None:
-        with self._lock:
-            self._factory, self._built, self._value, self._error = factory, False, None, None
-
-    def build(self, **_signal: Any) -> None:
-        with self._lock:
-            if self._built:
-                return
-            self._built = True
-            if self._factory is None:
-                self._error = RuntimeError("no context factory installed in this worker")
-                return
-            try:
-                self._value = self._factory()
-                log.info("worker process %d: context ready", os.getpid())
-            except Exception as exc:  # reported with every job, as the friendly error
-                log.error("worker process %d could not build its context: %s", os.getpid(), exc)
-                self._error = exc
-
-    def get(self) -> Any:
-        self.build()
-        if self._error is not None:
-            raise self._error
-        return self._value
-
-
-CONTEXT = ProcessContext()
 
 
 class ProgressWriter:

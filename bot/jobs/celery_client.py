@@ -1,0 +1,46 @@
+"""The bot's side of Celery, synchronous (``CeleryJobRunner`` calls it on its own threads):
+send a job, read its state, forget its state, check that Redis answers."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from bot.jobs.celery_app import TASK_NAME, CeleryConfig, make_app
+
+log = logging.getLogger(__name__)
+
+
+class CeleryClient:
+    def __init__(self, config: CeleryConfig) -> None:
+        self.config = config
+        self._app: Any = None
+
+    @property
+    def app(self) -> Any:
+        if self._app is None:
+            self._app = make_app(self.config, "client")
+        return self._app
+
+    def ping(self) -> None:
+        self.app.backend.client.ping()
+
+    def send(self, job_id: str, name: str, payload: Any) -> None:
+        """Queue ``name(context, payload, progress)`` as the task with id ``job_id``."""
+        self.app.send_task(TASK_NAME, args=(job_id, name, payload), task_id=job_id,
+                           queue=self.config.queue)
+
+    def peek(self, job_id: str) -> tuple[str, Any]:
+        """The job's state (PENDING, STARTED, PROGRESS, SUCCESS, FAILURE...) and its data."""
+        meta = self.app.backend.get_task_meta(job_id, cache=False)
+        return str(meta["status"]), meta.get("result")
+
+    def forget(self, job_id: str) -> None:
+        try:  # the outcome record stays (for redeliveries); the task state is not needed
+            self.app.backend.forget(job_id)
+        except Exception as exc:
+            log.debug("could not forget the state of job %s: %s", job_id, exc)
+
+    def close(self) -> None:
+        if self._app is not None:
+            self._app.close()
