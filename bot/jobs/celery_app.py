@@ -35,6 +35,9 @@ class CeleryConfig:
     kill_grace_s: float = 15.0  # then the hard limit: its process is killed
     visibility_timeout_s: float | None = None  # None: the hard limit plus a minute
     max_attempts: int = 3  # deliveries of one job before it fails as WorkerCrashed
+    # A job no worker has started after this long is given up (ServiceUnavailable): no
+    # worker is running, or they are far behind. None: the job time limit.
+    queue_timeout_s: float | None = None
     queue: str = "facexplain"
     result_ttl_s: int = 3600  # how long results (and the idempotency records) are kept
     connect_timeout_s: float = 3.0
@@ -42,6 +45,10 @@ class CeleryConfig:
     @property
     def hard_limit_s(self) -> float:
         return self.job_timeout_s + self.kill_grace_s
+
+    @property
+    def queue_s(self) -> float:
+        return self.job_timeout_s if self.queue_timeout_s is None else self.queue_timeout_s
 
     @property
     def visibility_s(self) -> float:

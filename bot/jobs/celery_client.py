@@ -7,6 +7,9 @@ import logging
 from typing import Any
 
 from bot.jobs.celery_app import TASK_NAME, CeleryConfig, make_app
+from bot.jobs.celery_outcomes import Outcome, Outcomes
+from bot.jobs.transport import pack
+from core.errors import FacexplainError
 
 log = logging.getLogger(__name__)
 
@@ -15,6 +18,7 @@ class CeleryClient:
     def __init__(self, config: CeleryConfig) -> None:
         self.config = config
         self._app: Any = None
+        self._outcomes = Outcomes(config)
 
     @property
     def app(self) -> Any:
@@ -40,6 +44,12 @@ class CeleryClient:
             self.app.backend.forget(job_id)
         except Exception as exc:
             log.debug("could not forget the state of job %s: %s", job_id, exc)
+
+    def give_up(self, job_id: str, error: FacexplainError) -> Outcome:
+        """Record ``error`` as the job's outcome unless it has one already; a worker that
+        gets the job later returns this outcome instead of running it. Returns the outcome
+        that stands (the job's own, if it finished meanwhile)."""
+        return self._outcomes.record(job_id, ("error", pack(error)))
 
     def close(self) -> None:
         if self._app is not None:

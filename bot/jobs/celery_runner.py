@@ -12,7 +12,8 @@
 - Errors: a job's ``FacexplainError`` comes back typed, with its friendly message; a job past
   its soft time limit, or killed at its hard limit, is ``JobTimedOut``; a job whose worker
   died is delivered again (to any worker) and returns one result; one that keeps killing its
-  worker ends as ``WorkerCrashed``.
+  worker ends as ``WorkerCrashed``; one that no worker starts within ``queue_timeout_s`` (no
+  worker running) is given up as ``ServiceUnavailable`` and never runs later.
 - ``close`` refuses new jobs, lets the calls waiting for results wait ``grace_s`` more, then
   fails them with ``RunnerClosed``. Their jobs still finish on the workers, and each outcome
   stays in Redis under its job id for ``result_ttl_s``.
@@ -104,7 +105,8 @@ class CeleryJobRunner:
 
     async def _wait(self, job_id: str, progress: Progress) -> Outcome:
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + self.wait_s
+        began = loop.time()
+        deadline = began + self.wait_s
         down_since: float | None = None
         shown: tuple[Any, ...] | None = None
         while True:
@@ -120,6 +122,12 @@ class CeleryJobRunner:
                     raise ServiceUnavailable(detail=f"lost Redis while waiting: {exc}") from None
             else:
                 down_since = None
+                if status == "PENDING" and loop.time() - began > self.config.queue_s:
+                    log.error("no worker took job %s in %.0f s", job_id, self.config.queue_s)
+                    given_up: Outcome = await self._call(
+                        self.client.give_up, job_id, ServiceUnavailable(
+                            detail=f"no worker took the job in {self.config.queue_s:.0f} s"))
+                    return given_up
                 if status == "SUCCESS":
                     with contextlib.suppress(RunnerClosed):
                         await self._call(self.client.forget, job_id)

@@ -56,9 +56,9 @@ def celery_runner(url: str, **options: Any) -> Any:
     from bot.jobs.celery_app import CeleryConfig
     from bot.jobs.celery_runner import CeleryJobRunner
 
-    options.setdefault("poll_s", 0.05)
-    return CeleryJobRunner(CeleryConfig(redis_url=url, job_timeout_s=20,
-                                        visibility_timeout_s=3), **options)
+    config = CeleryConfig(redis_url=url, job_timeout_s=20, visibility_timeout_s=3,
+                          queue_timeout_s=options.pop("queue_timeout_s", None))
+    return CeleryJobRunner(config, **{"poll_s": 0.05, **options})
 
 
 @pytest.fixture

@@ -82,6 +82,20 @@ async def test_a_job_that_kills_every_worker_process_it_runs_on_stops_as_worker_
     assert worker.process.poll() is None and len(worker.pool()) == 1  # the worker goes on
 
 
+async def test_a_job_no_worker_takes_is_given_up_friendly_and_never_runs_later(
+        cluster: Cluster, redis_url: str, markers: Path) -> None:
+    runner = celery_runner(redis_url, queue_timeout_s=1.0)  # and no worker is running
+    try:
+        with pytest.raises(ServiceUnavailable) as unavailable:
+            await asyncio.wait_for(runner.run(nap_job, Nap(str(markers), 0.1, 1, tag="n")), 20)
+        assert "no worker took the job" in unavailable.value.detail
+        cluster.start("late").wait_ready()  # the job is still queued: the worker drops it
+        value, _ = await runner.run(nap_job, Nap(str(markers), 0.1, 2, tag="m"))
+        assert value == 4 and started(markers, "n") == 0  # given up means never run
+    finally:
+        await runner.close()
+
+
 async def test_a_job_delivered_again_after_it_finished_returns_its_outcome_without_running(
         cluster: Cluster, runner: Any, markers: Path) -> None:
     cluster.start("alpha").wait_ready()

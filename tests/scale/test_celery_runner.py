@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from bot.jobs import JobFailed, JobTimedOut, ThreadJobRunner
+from bot.jobs import JobFailed, JobTimedOut, ThreadJobRunner, WorkerCrashed
 from bot.settings import load_settings
 from core.errors import NoFaceFound
 from tests.bot.test_jobs import buggy_job, no_face_job  # run by the workers as they are
@@ -93,3 +93,14 @@ def test_a_job_that_is_not_module_level_is_refused_before_it_is_queued() -> None
     assert job_name(nap_job) == "tests.scale.jobs:nap_job"
     with pytest.raises(ValueError, match="not a module-level function"):
         job_name(local_job)
+
+
+def test_what_celery_reports_of_a_killed_job_becomes_the_runners_error() -> None:
+    from billiard.exceptions import TimeLimitExceeded, WorkerLostError
+
+    from bot.jobs.celery_errors import failure_error
+
+    assert isinstance(failure_error(TimeLimitExceeded(35.0)), JobTimedOut)  # the hard limit
+    assert isinstance(failure_error(WorkerLostError("signal 9")), WorkerCrashed)
+    other = failure_error(RuntimeError("broken"))
+    assert type(other) is JobFailed and other.detail == "RuntimeError: broken"
