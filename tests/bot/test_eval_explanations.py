@@ -55,7 +55,7 @@ def test_two_pairs_with_a_tiny_grid_write_the_report_and_figures(calibrated_sett
     assert "1 done before" in again.output
     assert (out / "pairs.jsonl").read_text().splitlines() == lines
     assert json.loads((out / "report.json").read_text())["faithfulness"] == report["faithfulness"]
-    other = CliRunner().invoke(cli, [*args, "--resume", "--baseline", "grey"], env=env_for(calibrated_settings))
+    other = CliRunner().invoke(cli, [*args, "--resume", "--baseline", "blur"], env=env_for(calibrated_settings))
     assert other.exit_code != 0 and "drop --resume" in other.output
 
 

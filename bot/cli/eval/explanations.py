@@ -101,8 +101,10 @@ def resumed(out: Path, run: dict[str, Any]) -> list[dict[str, Any]]:
 @click.option("--step", type=click.FloatRange(0.01, 0.5), default=0.05, show_default=True,
               help="Share of pixels removed or added per curve step.")
 @click.option("--random-orders", type=click.IntRange(1), default=3, show_default=True)
-@click.option("--baseline", type=click.Choice(["blur", "grey"]), default="blur", show_default=True,
-              help="What replaces pixels: the face blurred (Gaussian, sigma 5 px) or uniform grey.")
+@click.option("--baseline", type=click.Choice(["grey", "blur"]), default="grey", show_default=True,
+              help="What replaces deleted (and fills not-yet-inserted) pixels: uniform grey, or the "
+                   "face blurred (Gaussian, sigma 5 px). With blur the blurred face keeps most of "
+                   "the identity, so insertion curves of all orders start high and differ little.")
 @click.option("--genuine-only", is_flag=True, help="Only genuine pairs.")
 @click.option("--impostor-only", is_flag=True, help="Only impostor pairs.")
 @click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=Path("runs/eval-explanations"),
