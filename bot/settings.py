@@ -76,6 +76,7 @@ class Settings(BaseSettings):
     # the job's hard time limit plus a minute; it must exceed the longest job). The broker
     # Redis needs `appendonly yes` (AOF), or queued jobs are lost when it restarts.
     job_visibility_timeout_s: float | None = None
+    job_queue: str = "facexplain"  # Celery: deployments that share one Redis use different queues
 
     # Operations: log format, and the /healthz + /metrics endpoint (off unless a port is set)
     log_format: Literal["text", "json"] = "text"

@@ -38,7 +38,7 @@ class CeleryConfig:
     # A job no worker has started after this long is given up (ServiceUnavailable): no
     # worker is running, or they are far behind. None: the job time limit.
     queue_timeout_s: float | None = None
-    queue: str = "facexplain"
+    queue: str = "facexplain"  # also prefixes every Redis key, so deployments can share Redis
     result_ttl_s: int = 3600  # how long results (and the idempotency records) are kept
     connect_timeout_s: float = 3.0
 
@@ -89,7 +89,9 @@ def make_app(config: CeleryConfig, role: Literal["client", "worker"] = "client")
             "unacked_restore_throttle": 1,
             "socket_connect_timeout": config.connect_timeout_s,
             "socket_timeout": 30.0,
+            "global_keyprefix": f"{config.queue}:",  # a namespace: the queue's deployment
         },
+        result_backend_transport_options={"global_keyprefix": f"{config.queue}:"},
         redis_socket_connect_timeout=config.connect_timeout_s,
         redis_socket_timeout=10.0,
         # The bot fails fast when Redis is down (ServiceUnavailable); a worker waits for it.

@@ -14,23 +14,17 @@ from typing import Any
 from bot.jobs.celery_app import CeleryConfig
 
 Outcome = tuple[str, Any]  # ("ok", result) | ("error", FailedJobRecord)
-_PREFIX = "facexplain:job:"
-
-
-def outcome_key(job_id: str) -> str:
-    return f"{_PREFIX}{job_id}:outcome"
-
-
-def attempts_key(job_id: str) -> str:
-    return f"{_PREFIX}{job_id}:attempts"
 
 
 class Outcomes:
-    """The outcome records of one Redis (the broker's); connects on first use."""
+    """The outcome records of one queue in one Redis (the broker's); connects on first use."""
 
     def __init__(self, config: CeleryConfig) -> None:
         self.config = config
         self._client: Any = None
+
+    def _key(self, job_id: str, what: str) -> str:
+        return f"{self.config.queue}:job:{job_id}:{what}"
 
     def _redis(self) -> Any:
         if self._client is None:
@@ -42,7 +36,7 @@ class Outcomes:
         return self._client
 
     def get(self, job_id: str) -> Outcome | None:
-        blob = self._redis().get(outcome_key(job_id))
+        blob = self._redis().get(self._key(job_id, "outcome"))
         if blob is None:
             return None
         found: Outcome = pickle.loads(blob)  # our own record, in the trusted broker
@@ -51,8 +45,8 @@ class Outcomes:
     def attempt(self, job_id: str) -> int:
         """Count one more delivery of this job; returns how many there have been."""
         pipe = self._redis().pipeline()
-        pipe.incr(attempts_key(job_id))
-        pipe.expire(attempts_key(job_id), self.config.result_ttl_s)
+        pipe.incr(self._key(job_id, "attempts"))
+        pipe.expire(self._key(job_id, "attempts"), self.config.result_ttl_s)
         count, _ = pipe.execute()
         return int(count)
 
@@ -60,6 +54,7 @@ class Outcomes:
         """Record ``outcome`` unless one is recorded already; returns the one that stands.
         Raises if ``outcome`` does not pickle (the caller records an error instead)."""
         blob = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
-        if self._redis().set(outcome_key(job_id), blob, nx=True, ex=self.config.result_ttl_s):
+        key = self._key(job_id, "outcome")
+        if self._redis().set(key, blob, nx=True, ex=self.config.result_ttl_s):
             return outcome
         return self.get(job_id) or outcome

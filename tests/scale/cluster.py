@@ -90,12 +90,12 @@ class Worker:
 
 
 class Cluster:
-    """The workers of one test, sharing its Redis URL, marker folder and time limits."""
+    """The workers of one test, sharing its Redis URL and queue, marker folder and limits."""
 
-    def __init__(self, redis_url: str, folder: Path, **settings: str) -> None:
+    def __init__(self, redis_url: str, queue: str, folder: Path, **settings: str) -> None:
         self.redis_url = redis_url
         self.folder = folder
-        self.settings = {"REDIS_URL": redis_url, "JOB_TIMEOUT_S": "20",
+        self.settings = {"REDIS_URL": redis_url, "JOB_QUEUE": queue, "JOB_TIMEOUT_S": "20",
                          "JOB_VISIBILITY_TIMEOUT_S": "3", "DATA_DIR": str(folder / "data")}
         self.settings.update(settings)
         self.workers: list[Worker] = []

@@ -30,12 +30,12 @@ def finished(folder: Path, tag: str) -> int:
     return len(markers(folder, "finished", tag))
 
 
-def queue_length(server: PrivateRedis) -> int:
+def queue_length(server: PrivateRedis, queue: str) -> int:
     import redis
 
     client = redis.Redis.from_url(server.url)
     try:
-        return int(client.llen("facexplain"))
+        return int(client.llen(f"{queue}:{queue}"))  # the list, under the queue's key prefix
     finally:
         client.close()
 
@@ -83,8 +83,8 @@ async def test_a_job_that_kills_every_worker_process_it_runs_on_stops_as_worker_
 
 
 async def test_a_job_no_worker_takes_is_given_up_friendly_and_never_runs_later(
-        cluster: Cluster, redis_url: str, markers: Path) -> None:
-    runner = celery_runner(redis_url, queue_timeout_s=1.0)  # and no worker is running
+        cluster: Cluster, redis_url: str, queue: str, markers: Path) -> None:
+    runner = celery_runner(redis_url, queue, queue_timeout_s=1.0)  # and no worker is running
     try:
         with pytest.raises(ServiceUnavailable) as unavailable:
             await asyncio.wait_for(runner.run(nap_job, Nap(str(markers), 0.1, 1, tag="n")), 20)
@@ -107,12 +107,12 @@ async def test_a_job_delivered_again_after_it_finished_returns_its_outcome_witho
 
 
 async def test_a_job_outlives_the_bot_that_sent_it_and_a_new_bot_collects_its_one_result(
-        cluster: Cluster, redis_url: str, markers: Path) -> None:
+        cluster: Cluster, redis_url: str, queue: str, markers: Path) -> None:
     cluster.start("alpha").wait_ready()
     hold = markers / "hold"
     hold.touch()
     nap = Nap(str(markers), 0.2, 9, "b", str(hold))
-    first_bot = celery_runner(redis_url, grace_s=0)
+    first_bot = celery_runner(redis_url, queue, grace_s=0)
     job = asyncio.create_task(first_bot.run(nap_job, nap, job_id="job-b"))
     await asyncio.to_thread(wait_for, lambda: started(markers, "b") == 1, 20, "the job to start")
     await first_bot.close()  # the bot stops while its job runs
@@ -121,7 +121,7 @@ async def test_a_job_outlives_the_bot_that_sent_it_and_a_new_bot_collects_its_on
     hold.unlink()
     await asyncio.to_thread(wait_for, lambda: finished(markers, "b") == 1, 20, "the job to end")
 
-    second_bot = celery_runner(redis_url)  # a new bot asks for the same job id
+    second_bot = celery_runner(redis_url, queue)  # a new bot asks for the same job id
     try:
         value, _ = await second_bot.run(nap_job, nap, job_id="job-b")
     finally:
@@ -131,15 +131,15 @@ async def test_a_job_outlives_the_bot_that_sent_it_and_a_new_bot_collects_its_on
 
 
 async def test_while_redis_is_down_jobs_wait_or_fail_friendly_and_none_is_lost(
-        private_redis: PrivateRedis, markers: Path) -> None:
-    cluster = Cluster(private_redis.url, markers)
-    runner = celery_runner(private_redis.url, outage_s=60)
+        private_redis: PrivateRedis, queue: str, markers: Path) -> None:
+    cluster = Cluster(private_redis.url, queue, markers)
+    runner = celery_runner(private_redis.url, queue, outage_s=60)
     try:
         cluster.start("alpha").wait_ready()
         running = asyncio.create_task(runner.run(nap_job, Nap(str(markers), 3.0, 1, tag="r")))
         await asyncio.to_thread(wait_for, lambda: started(markers, "r") == 1, 20, "job r")
         queued = asyncio.create_task(runner.run(nap_job, Nap(str(markers), 0.5, 2, tag="q")))
-        await asyncio.to_thread(wait_for, lambda: queue_length(private_redis) == 1, 10, "job q")
+        await asyncio.to_thread(wait_for, lambda: queue_length(private_redis, queue) == 1, 10, "job q")
         assert started(markers, "q") == 0  # q waits in the Redis queue behind r
 
         private_redis.stop()
@@ -164,7 +164,7 @@ async def test_while_redis_is_down_jobs_wait_or_fail_friendly_and_none_is_lost(
 
 
 async def test_the_dialogue_tells_the_user_when_the_analysis_service_is_down(
-        tmp_path: Path) -> None:
+        tmp_path: Path, queue: str) -> None:
     from bot.dialogue import Dialogue, DialogueConfig
     from bot.messages import ConversationKey, Photo, PhotoMessage, TextReply
     from bot.store.config import StoreConfig
@@ -172,7 +172,7 @@ async def test_the_dialogue_tells_the_user_when_the_analysis_service_is_down(
     from bot.store.testing import TEST_KEY
     from tests.scale.cluster import free_port
 
-    runner = celery_runner(f"redis://127.0.0.1:{free_port()}/0")  # nobody listens there
+    runner = celery_runner(f"redis://127.0.0.1:{free_port()}/0", queue)  # nobody listens there
     await runner.start()  # logs that Redis is unreachable, does not raise
     store = open_store(StoreConfig(url=f"sqlite:///{tmp_path / 'store.db'}",
                                    pseudonym_key=TEST_KEY))

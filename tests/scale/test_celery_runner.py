@@ -58,8 +58,8 @@ async def test_errors_come_back_typed_with_their_friendly_message(cluster: Clust
 
 
 async def test_a_job_past_its_time_limit_fails_as_timed_out_and_the_worker_goes_on(
-        redis_url: str, markers: Path, runner: Any) -> None:
-    quick = Cluster(redis_url, markers, JOB_TIMEOUT_S="1")
+        redis_url: str, queue: str, markers: Path, runner: Any) -> None:
+    quick = Cluster(redis_url, queue, markers, JOB_TIMEOUT_S="1")
     try:
         quick.start("strict").wait_ready()
         with pytest.raises(JobTimedOut):
@@ -75,10 +75,12 @@ def test_the_runner_is_chosen_by_one_setting_and_old_keywords_still_work(tmp_pat
     from bot.jobs.celery_runner import CeleryJobRunner
 
     settings = load_settings(data_dir=tmp_path, job_runner="celery",
-                             redis_url="redis://127.0.0.1:6379/15", job_timeout_s=42)
+                             redis_url="redis://127.0.0.1:6379/15", job_timeout_s=42,
+                             job_queue="tenant-a")
     runner = build_runner(settings)
     assert isinstance(runner, CeleryJobRunner)
     assert runner.config.redis_url.endswith("/15") and runner.config.job_timeout_s == 42
+    assert runner.config.queue == "tenant-a"
     threads = build_runner(settings, kind="threads", workers=1)
     assert isinstance(threads, ThreadJobRunner)
     asyncio.run(threads.close())

@@ -43,9 +43,10 @@ def calibrate_with_made_up_scores(data_dir: Path) -> None:
 
 
 async def test_a_worker_with_the_face_models_checks_a_photo_then_compares_the_pair(
-        redis_url: str, markers: Path, runner: Any, tmp_path: Path) -> None:
+        redis_url: str, queue: str, markers: Path, runner: Any, tmp_path: Path) -> None:
     calibrate_with_made_up_scores(tmp_path / "data")
-    faces = Cluster(redis_url, markers, MODEL_DIR=str(MODELS), DATA_DIR=str(tmp_path / "data"))
+    faces = Cluster(redis_url, queue, markers, MODEL_DIR=str(MODELS),
+                    DATA_DIR=str(tmp_path / "data"))
     try:
         faces.start("faces", context=None).wait_ready()
         first = await runner.run(prepare_job, lfw_image("Abel_Pacheco", 1).read_bytes())
@@ -61,11 +62,11 @@ async def test_a_worker_with_the_face_models_checks_a_photo_then_compares_the_pa
 
 
 async def test_a_worker_killed_while_comparing_a_pair_still_gives_the_user_one_decision(
-        redis_url: str, markers: Path, runner: Any, tmp_path: Path) -> None:
+        redis_url: str, queue: str, markers: Path, runner: Any, tmp_path: Path) -> None:
     calibrate_with_made_up_scores(tmp_path / "data")
     hold = tmp_path / "hold"
-    faces = Cluster(redis_url, markers, MODEL_DIR=str(MODELS), DATA_DIR=str(tmp_path / "data"),
-                    TEST_HOLD=str(hold))
+    faces = Cluster(redis_url, queue, markers, MODEL_DIR=str(MODELS),
+                    DATA_DIR=str(tmp_path / "data"), TEST_HOLD=str(hold))
     store = open_store(StoreConfig(url=f"sqlite:///{tmp_path / 'store.db'}",
                                    pseudonym_key=TEST_KEY))
     dialogue = Dialogue(runner, store, answerer=None,  # type: ignore[arg-type]  (no questions)
