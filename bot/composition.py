@@ -167,6 +167,7 @@ def celery_config(settings: Settings) -> CeleryConfig:
     from bot.jobs.celery_app import CeleryConfig
 
     return CeleryConfig(redis_url=settings.redis_url, job_timeout_s=settings.job_timeout_s,
+                        kill_grace_s=settings.job_kill_grace_s,
                         visibility_timeout_s=settings.job_visibility_timeout_s,
                         queue=settings.job_queue)
 

@@ -72,6 +72,7 @@ class Settings(BaseSettings):
     shutdown_grace_s: float = 30.0  # on stop, jobs already running get this long to finish
     job_workers: int = Field(default=2, ge=1)  # processes or threads (Celery: `facexplain worker`)
     job_timeout_s: float = Field(default=600.0, gt=0)  # per job; then JobTimedOut
+    job_kill_grace_s: float = Field(default=15.0, gt=0)  # Celery: then the job's process is killed
     # Celery: a job whose worker vanished is delivered again after this many seconds (default:
     # the job's hard time limit plus a minute; it must exceed the longest job). The broker
     # Redis needs `appendonly yes` (AOF), or queued jobs are lost when it restarts.

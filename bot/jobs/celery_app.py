@@ -36,7 +36,7 @@ class CeleryConfig:
     visibility_timeout_s: float | None = None  # None: the hard limit plus a minute
     max_attempts: int = 3  # deliveries of one job before it fails as WorkerCrashed
     # A job no worker has started after this long is given up (ServiceUnavailable): no
-    # worker is running, or they are far behind. None: the job time limit.
+    # worker is running, or they are far behind. None: the job time limit, at least 2 min.
     queue_timeout_s: float | None = None
     queue: str = "facexplain"  # also prefixes every Redis key, so deployments can share Redis
     result_ttl_s: int = 3600  # how long results (and the idempotency records) are kept
@@ -48,7 +48,9 @@ class CeleryConfig:
 
     @property
     def queue_s(self) -> float:
-        return self.job_timeout_s if self.queue_timeout_s is None else self.queue_timeout_s
+        if self.queue_timeout_s is not None:
+            return self.queue_timeout_s
+        return max(self.job_timeout_s, 120.0)
 
     @property
     def visibility_s(self) -> float:

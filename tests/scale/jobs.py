@@ -8,6 +8,7 @@ file in $FACEXPLAIN_TEST_MARKERS, so a test can count how often each really happ
 from __future__ import annotations
 
 import os
+import signal
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,6 +59,13 @@ def nap_job(context: dict[str, Any], nap: Nap, progress: Progress) -> tuple[int,
 
 
 def stuck_job(context: dict[str, Any], seconds: float, progress: Progress) -> None:
+    time.sleep(seconds)
+
+
+def deaf_job(context: dict[str, Any], seconds: float, progress: Progress) -> None:
+    """Stuck where the soft time limit cannot reach it (as in native code): it blocks the
+    signal that delivers it."""
+    signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGUSR1])
     time.sleep(seconds)
 
 

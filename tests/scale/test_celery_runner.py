@@ -14,7 +14,7 @@ from bot.settings import load_settings
 from core.errors import NoFaceFound
 from tests.bot.test_jobs import buggy_job, no_face_job  # run by the workers as they are
 from tests.scale.cluster import Cluster, wait_for
-from tests.scale.jobs import Nap, nap_job, stuck_job
+from tests.scale.jobs import Nap, deaf_job, nap_job, stuck_job
 
 pytest.importorskip("celery")  # the scale extra; Redis itself is expected up
 pytestmark = pytest.mark.redis
@@ -57,13 +57,16 @@ async def test_errors_come_back_typed_with_their_friendly_message(cluster: Clust
     assert "internal detail" in bug.value.detail  # for the log, not for the user
 
 
-async def test_a_job_past_its_time_limit_fails_as_timed_out_and_the_worker_goes_on(
+async def test_a_job_past_its_time_limits_fails_as_timed_out_and_the_worker_goes_on(
         redis_url: str, queue: str, markers: Path, runner: Any) -> None:
-    quick = Cluster(redis_url, queue, markers, JOB_TIMEOUT_S="1")
+    quick = Cluster(redis_url, queue, markers, JOB_TIMEOUT_S="1", JOB_KILL_GRACE_S="1")
     try:
         quick.start("strict").wait_ready()
-        with pytest.raises(JobTimedOut):
+        with pytest.raises(JobTimedOut):  # stopped at the soft limit (1 s)
             await runner.run(stuck_job, 30.0)
+        with pytest.raises(JobTimedOut) as killed:  # its process killed at the hard limit (2 s)
+            await runner.run(deaf_job, 30.0)
+        assert killed.value.detail == "killed at the hard time limit"
         value, _ = await runner.run(nap_job, Nap(str(markers), 0.1, 5))
         assert value == 10
     finally:
