@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from core.errors import NotCalibrated
 from core.progress import Progress
 
 MARKERS_ENV = "FACEXPLAIN_TEST_MARKERS"
@@ -25,6 +26,11 @@ def make_context(settings: Any) -> dict[str, Any]:
     if folder:
         (Path(folder) / f"context-{os.getpid()}").touch()
     return {"pid": os.getpid()}
+
+
+def uncalibrated_context(settings: Any) -> None:
+    """Stands in for a worker whose recognizer was never calibrated."""
+    raise NotCalibrated(detail="no calibration for recognizer sha256 0123...")
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ import pytest
 
 from bot.jobs import JobFailed, JobTimedOut, ThreadJobRunner, WorkerCrashed
 from bot.settings import load_settings
-from core.errors import NoFaceFound
+from core.errors import NoFaceFound, NotCalibrated
 from tests.bot.test_jobs import buggy_job, no_face_job  # run by the workers as they are
 from tests.scale.cluster import Cluster, wait_for
 from tests.scale.jobs import Nap, deaf_job, nap_job, stuck_job
@@ -55,6 +55,17 @@ async def test_errors_come_back_typed_with_their_friendly_message(cluster: Clust
     assert type(bug.value) is JobFailed
     assert bug.value.user_message == JobFailed.user_message
     assert "internal detail" in bug.value.detail  # for the log, not for the user
+
+
+async def test_a_worker_whose_models_do_not_load_answers_each_job_with_that_friendly_error(
+        cluster: Cluster, runner: Any, markers: Path) -> None:
+    worker = cluster.start("broken", context="tests.scale.jobs:uncalibrated_context")
+    worker.wait_ready()
+    for attempt in range(2):
+        with pytest.raises(NotCalibrated) as caught:
+            await runner.run(nap_job, Nap(str(markers), 0.1, attempt))
+        assert "`facexplain calibrate`" in caught.value.user_message
+    assert worker.process.poll() is None and not list(markers.glob("started-*"))
 
 
 async def test_a_job_past_its_time_limits_fails_as_timed_out_and_the_worker_goes_on(
