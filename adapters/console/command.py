@@ -85,8 +85,9 @@ async def chat(settings: Settings, photos: list[Path], folder: Path, *, as_json:
                 progress=lambda stage, done, total: bar(STAGES.get(stage, stage), done, total),
                 close_progress=bar.close)
     store = build_store(settings)
-    runner = build_runner(settings, kind="processes" if workers else "threads",
-                          workers=workers or 2)
+    # Celery when the deployment says so; otherwise threads here (fast start) or --processes N
+    kind = "celery" if settings.job_runner == "celery" else ("processes" if workers else "threads")
+    runner = build_runner(settings, kind=kind, workers=workers or 2)
     answerer = build_answerer(settings)
     config = DialogueConfig(consent="ask" if consent == "ask" else "on_first_photo",
                             explain=explain, max_photo_bytes=settings.max_image_bytes)

@@ -10,6 +10,7 @@ from bot.dialogue import texts
 from bot.dialogue.context import Ctx
 from bot.dialogue.state import ConversationState
 from bot.dialogue.work import explain_job, prepare_job, verify_job
+from bot.jobs import JobFailed
 from bot.messages import (
     ButtonsReply,
     ImageReply,
@@ -84,6 +85,9 @@ async def on_photos(ctx: Ctx, photos: tuple[Photo, ...]) -> None:
 async def _prepare_first(ctx: Ctx, photo: Photo) -> PreparedFace | None:
     try:
         return await ctx.parts.runner.run(prepare_job, photo.data, label=ctx.label("photo"))
+    except JobFailed as exc:  # the service failed, not the photo: no "Photo 1:" prefix
+        ctx.text(exc.user_message, "error")
+        return None
     except FacexplainError as exc:
         ctx.text(texts.PHOTO_ERROR.format(number=1, message=exc.user_message), "error")
         return None
