@@ -193,3 +193,39 @@ def test_bad_crops_and_broken_recognizers_raise_a_friendly_error() -> None:
             BrokenRecognizer(), textured_face(), np.array([0.6, 0.8], dtype=np.float32), TINY
         )
     assert "heatmaps" in caught.value.user_message
+
+
+
+class RightEyeRecognizer(PatchRecognizer):
+    """Sees only the bounding box of the canonical "right eye" region."""
+
+    def __init__(self) -> None:
+        from core.regions import canonical_region_masks
+
+        rows, cols = np.nonzero(canonical_region_masks()["right eye"])
+        self.box = (slice(rows.min(), rows.max() + 1), slice(cols.min(), cols.max() + 1))
+        rng = np.random.default_rng(1)
+        pixels = (self.box[0].stop - self.box[0].start) * (self.box[1].stop - self.box[1].start)
+        self.weights = rng.normal(size=(pixels * 3, 16))
+        self.bias = 3.0 * rng.normal(size=16)
+        self.calls = []
+
+    def embed(self, crops: NDArray[Any]) -> NDArray[np.float32]:
+        x = np.asarray(crops, dtype=np.float64)
+        patch = x[:, self.box[0], self.box[1], :].reshape(len(x), -1) / 255.0
+        return l2_normalise(patch @ self.weights + self.bias)
+
+
+def test_the_table_rates_the_region_holding_the_only_seen_pixels_1_in_every_method() -> None:
+    """With the chat's profile; a region's level is the level most of its pixels have, so the
+    maps must cover the region, not a few pixels of it."""
+    from core.regions import canonical_region_masks
+    from core.table import face_table
+
+    recognizer, face = RightEyeRecognizer(), textured_face()
+    target = recognizer.embed(textured_face(seed=5)[None])[0]
+    maps = explain_face(recognizer, face, target, PROFILES["interactive"])
+    table = face_table(maps.maps, canonical_region_masks())
+    assert all(table["right eye"][method] == 1 for method in METHODS), table["right eye"]
+    far = ("left eye", "left cheek", "chin", "lips")
+    assert all(table[region][method] == 5 for region in far for method in METHODS)
