@@ -68,11 +68,13 @@ def fit_methods(
     *,
     encoder_name: str = "",
     progress: Progress = no_progress,
+    unlabelled: Floats | None = None,
 ) -> Fitted:
+    """``unlabelled``: templates of other people's faces, for the spreading multi-label head."""
     seconds: dict[str, float] = {}
     t = time.perf_counter()
     heads = HeadConfig(**{**asdict(config.heads), "seed": config.seed})
-    multilabel = train_multilabel(templates, labels, heads, progress)
+    multilabel = train_multilabel(templates, labels, heads, progress, unlabelled)
     seconds["multilabel"] = time.perf_counter() - t
     t = time.perf_counter()
     binary = train_binary(templates, labels, c=config.binary_c, seed=config.seed, progress=progress)
@@ -102,7 +104,7 @@ def train_attribute_model(
                                         strata=labels[:, KEYS.index("Male")] > 0,
                                         validation_share=config.validation_share)
     fitted = fit_methods(data.templates[train], labels[train], encode, config,
-                         encoder_name=encoder_name, progress=progress)
+                         encoder_name=encoder_name, progress=progress, unlabelled=data.unlabelled)
     validation: dict[str, dict[str, float | None]] = {}
     thresholds: dict[str, list[float]] = {}
     for method, score in fitted.scores().items():
@@ -120,9 +122,12 @@ def train_attribute_model(
         "train_identities": len({data.images.identities[i] for i in train}),
         "validation_identities": len({data.images.identities[i] for i in val}),
         "no_detection": data.no_detection, "seed": config.seed, "text_encoder": encoder_name,
+        "unlabelled_images": 0 if data.unlabelled is None else len(data.unlabelled),
         "config": asdict(config), "seconds": {k: round(v, 2) for k, v in fitted.seconds.items()},
         "trained_parts": {
-            "multilabel": "all weights of the head (recognizer frozen)",
+            "multilabel": ("labelled and unlabelled templates with their (soft) labels, kernel "
+                           "label spreading (recognizer frozen)" if config.heads.kind == "spread"
+                           else "all weights of the head (recognizer frozen)"),
             "binary": "one logistic regression per attribute (recognizer frozen)",
             "template_clip": "text head (linear projection"
                              + (" + residual MLP" if config.clip.hidden else "")

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from core.attributes.captions import article, caption_for, join_list, prompts
+from core.attributes.data import unlabelled_paths
 from core.attributes.folds import identity_folds, split_train_validation
 from core.attributes.labels import LFW_COLUMNS, read_lfw_attributes, read_maad
 from core.attributes.vocabulary import ATTRIBUTES, KEYS, attribute
@@ -133,3 +134,21 @@ def test_the_shared_lfw_subset_reads_as_2999_images_of_62_people() -> None:
     assert len(data.paths) == 2999 and len(set(data.identities)) == 62
     assert (LFW / "deepfunneled" / data.paths[0]).is_file()
     assert 0.85 < float(np.mean(data.labels[:, 0] > 0)) < 0.9  # 88% of the images are men
+
+
+def test_unlabelled_faces_are_view1_images_of_people_outside_the_labelled_set(tmp_path: Path) -> None:
+    assert unlabelled_paths(tmp_path, set()) == []  # no View 1 files: no unlabelled faces
+    (tmp_path / "pairsDevTrain.txt").write_text("1\nAna_Lee\t1\t2\nAna_Lee\t1\tBo_Yu\t3\n")
+    (tmp_path / "pairsDevTest.txt").write_text("1\nCy_Ho\t1\t4\nBo_Yu\t3\tCy_Ho\t2\n")
+    (tmp_path / "pairs.txt").write_text("1 1\nDee_Ray\t1\t2\nDee_Ray\t1\tEd_Po\t1\n")
+    assert unlabelled_paths(tmp_path, {"Cy_Ho"}) == [
+        "Ana_Lee/Ana_Lee_0001.jpg", "Ana_Lee/Ana_Lee_0002.jpg", "Bo_Yu/Bo_Yu_0003.jpg"]
+
+
+@pytest.mark.skipif(not (LFW / "pairsDevTrain.txt").is_file(), reason="../shared LFW absent")
+def test_the_shared_lfw_view1_holds_4782_unlabelled_faces_of_other_people() -> None:
+    data = read_lfw_attributes(LFW / "attributes" / "lfw_attributes_62people.tsv")
+    people = {p.split("/")[0] for p in data.paths}
+    pool = unlabelled_paths(LFW, people)
+    assert len(pool) == 4782 and not {p.split("/")[0] for p in pool} & people
+    assert (LFW / "deepfunneled" / pool[0]).is_file()

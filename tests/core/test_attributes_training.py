@@ -19,7 +19,14 @@ from core.attributes.evaluation import (
     auc_table,
     evaluate_scores,
 )
-from core.attributes.heads import HeadConfig, oversampled_counts, train_binary, train_multilabel
+from core.attributes.heads import (
+    HeadConfig,
+    kernel_share,
+    oversampled_counts,
+    train_binary,
+    train_multilabel,
+    train_spread,
+)
 from core.attributes.losses import symmetric_clip_loss, unique_caption_batches
 from core.attributes.model import AttributeModel
 from core.attributes.template_clip import TemplateClipConfig, train_template_clip
@@ -108,14 +115,55 @@ def test_binary_heads_solve_scikit_learns_logistic_regression() -> None:
     assert heads.intercept[0] == pytest.approx(ref.intercept_[0], abs=2e-3)
 
 
-def test_heads_separate_the_attributes_the_templates_carry() -> None:
+@pytest.mark.parametrize("kind", ["spread", "mlp"])
+def test_heads_separate_the_attributes_the_templates_carry(kind: str) -> None:
     x, y = synthetic(400, seed=4)
     test_x, test_y = synthetic(300, seed=5)
-    multi = train_multilabel(x, y, HeadConfig(epochs=40, hidden=32, lr=3e-3))
+    multi = train_multilabel(x, y, HeadConfig(kind=kind, epochs=40, hidden=32, lr=3e-3))
+    assert ("anchors" in multi.params) == (kind == "spread")
     binary = train_binary(x, y)
     for head in (multi, binary):
         s = head.scores(test_x)
         assert min(attribute_auc(s[:, j], test_y[:, j]) or 0 for j in SIGNAL) > 0.9
+
+
+def test_kernel_share_weighs_labels_by_similarity_and_skips_unknown_ones() -> None:
+    anchors = np.array([[1.0, 0.0], [0.0, 1.0], [0.6, 0.8]], dtype=np.float32)
+    positive = np.array([[1, 0, 0], [0, 0, 0], [0.5, 0, 0]], dtype=np.float32)
+    known = np.array([[1, 1, 0], [1, 0, 0], [1, 1, 0]], dtype=np.float32)
+    query = np.array([[1.0, 0.0]], dtype=np.float32)
+    s = kernel_share(query, anchors, positive, known, tau=0.5)
+    k = np.exp((np.array([1.0, 0.0, 0.6]) - 1.0) / 0.5)
+    assert s[0, 0] == pytest.approx((k[0] + 0.5 * k[2]) / k.sum(), rel=1e-6)
+    assert s[0, 1] == pytest.approx(0.0)  # known on anchors 0 and 2, negative on both
+    assert s[0, 2] == 0.5  # no anchor knows it
+
+
+def test_unlabelled_faces_carry_soft_labels_to_where_no_labelled_face_is() -> None:
+    """Labelled people at the two ends of an arc; unlabelled faces along it. A query in the
+    middle, next to an unlabelled face, takes that face's soft label (set by the labelled
+    faces at teacher_tau), and scores come out in the arc's order."""
+    def arc(angles: np.ndarray) -> np.ndarray:
+        return np.stack([np.cos(angles), np.sin(angles)], axis=1).astype(np.float32)
+
+    labelled = arc(np.array([0.0, 0.05, 1.5, 1.55]))
+    labels = np.zeros((4, 2), dtype=np.int8)
+    labels[:, 0] = [-1, -1, 1, 1]  # attribute 0 is known; attribute 1 never is
+    pool = arc(np.linspace(0.2, 1.35, 24))
+    config = HeadConfig(tau=1e-4, teacher_tau=0.05)
+    head = train_spread(labelled, labels, config, unlabelled=pool)
+    p = head.params
+    assert p["anchors"].shape == (28, 2) and p["known"][4:].tolist() == [[1.0, 0.0]] * 24
+    soft = kernel_share(pool, labelled, (labels > 0).astype(np.float32),
+                        (labels != 0).astype(np.float32), 0.05)[:, 0]
+    assert np.allclose(p["positive"][4:, 0], soft) and np.all(np.diff(soft) > 0)
+    middle = pool[[10, 11, 12]]
+    assert np.allclose(head.scores(middle)[:, 0], soft[[10, 11, 12]], atol=1e-3)
+    without = train_spread(labelled, labels, config)
+    assert without.params["anchors"].shape == (4, 2)
+    queries = arc(np.linspace(0.3, 1.25, 12))
+    assert np.all(np.diff(head.scores(queries)[:, 0]) > 0)
+    assert np.all(head.scores(queries)[:, 1] == 0.5)
 
 
 def test_a_trained_model_round_trips_through_its_files(tmp_path: Path) -> None:

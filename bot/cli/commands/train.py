@@ -48,6 +48,9 @@ def attribute_options(func: F) -> F:
                      help="MAAD-Face annotation CSV (Filename, Identity, 47 attributes: 1/-1/0)."),
         click.option("--lfw-dir", type=click.Path(path_type=Path), default=None,
                      help="LFW folder with deepfunneled/ and attributes/ [FACEXPLAIN_LFW_DIR]."),
+        click.option("--unlabelled/--no-unlabelled", default=True, show_default=True,
+                     help="LFW only: also embed the View 1 images of people outside the "
+                          "labelled set (no labels; the spreading multi-label head uses them)."),
     ]
     for option in options:
         func = option(func)
@@ -70,7 +73,12 @@ def prepare_run(options: dict[str, Any], progress: Progress) -> AttributeRun:
     import torch
 
     from bot.composition import build_pipeline
-    from core.attributes.data import load_attribute_data, read_labels, template_cache_file
+    from core.attributes.data import (
+        load_attribute_data,
+        read_labels,
+        template_cache_file,
+        unlabelled_paths,
+    )
 
     torch.set_num_threads(max(1, int(options["threads"])))
     settings = settings_from(model_dir=options["model_dir"], detector=options["detector"],
@@ -78,6 +86,7 @@ def prepare_run(options: dict[str, Any], progress: Progress) -> AttributeRun:
     seconds: dict[str, float] = {}
     t = time.perf_counter()
     pipeline = build_pipeline(settings, policy="centre")
+    extra: list[str] = []
     if options["maad_csv"] is not None:
         if options["images"] is None:
             raise click.UsageError("--maad-csv needs --images (the VGGFace2 image folder)")
@@ -86,7 +95,10 @@ def prepare_run(options: dict[str, Any], progress: Progress) -> AttributeRun:
     else:
         images, root = read_labels("lfw", settings.lfw_dir), settings.lfw_dir / "deepfunneled"
         cache = template_cache_file(settings.cache_dir, pipeline)
-    data = load_attribute_data(pipeline, images, root, cache_file=cache, progress=progress)
+        if options["unlabelled"]:
+            extra = unlabelled_paths(settings.lfw_dir, {p.split("/")[0] for p in images.paths})
+    data = load_attribute_data(pipeline, images, root, cache_file=cache, progress=progress,
+                               unlabelled=extra)
     seconds["templates"] = time.perf_counter() - t
     t = time.perf_counter()
     clip = _zero_shot_model(settings, options["clip_model"])

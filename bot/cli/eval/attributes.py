@@ -34,6 +34,9 @@ def command(folds: int, min_positives: int, out: Path, **options: Any) -> None:
     random scores (chance, AUC 0.5) and the multi-label head trained on shuffled labels;
     reference: the per-person oracle (the best AUC any one-score-per-person predictor could
     reach on these per-image labels; it reads the test labels).
+    The multi-label head (kernel label spreading) also uses the LFW View 1 faces of people
+    outside the labelled set, without labels (--no-unlabelled leaves them out); they are
+    embedded once into the template cache the verification commands share.
     Also writes the per-attribute mean AUCs next to the trained model (reliability.json),
     where descriptions read them. Example:
 
@@ -77,19 +80,19 @@ def _cross_validated(run: AttributeRun, fold_of: np.ndarray, seed: int, progress
     from core.attributes.model import METHOD_NAMES
     from core.attributes.training import TrainConfig, fit_methods
 
-    templates, labels = run.data.templates, run.data.images.labels
+    templates, labels, pool = run.data.templates, run.data.images.labels, run.data.unlabelled
     out: dict[str, Any] = {}
     rng = np.random.default_rng(seed)
     config = TrainConfig(seed=seed)
     for k in sorted(set(fold_of.tolist())):
         train, test = fold_of != k, fold_of == k
         fitted = fit_methods(templates[train], labels[train], run.encode, config,
-                             encoder_name=run.encoder_name, progress=progress)
+                             encoder_name=run.encoder_name, progress=progress, unlabelled=pool)
         for method, score in fitted.scores().items():
             name = METHOD_NAMES[method] + (f" ({run.encoder_name})" if method == "template_clip" else "")
             out.setdefault(name, np.zeros(labels.shape, np.float32))[test] = score(templates[test])
         shuffled = labels[train][rng.permutation(int(train.sum()))]
-        head = train_multilabel(templates[train], shuffled, config.heads)
+        head = train_multilabel(templates[train], shuffled, config.heads, unlabelled=pool)
         out.setdefault(SHUFFLED, np.zeros(labels.shape, np.float32))[test] = head.scores(templates[test])
         progress("folds", k + 1, len(set(fold_of.tolist())))
     return out
@@ -113,6 +116,7 @@ def _setup(run: AttributeRun, seconds: dict[str, float]) -> dict[str, Any]:
         "detector": run.pipeline.detector.name, "dataset": run.data.images.source,
         "images": len(ids), "identities": len(set(ids)), "no_detection": run.data.no_detection,
         "text_encoder": run.encoder_name,
+        "unlabelled_images": 0 if run.data.unlabelled is None else len(run.data.unlabelled),
         "zero_shot": run.clip.name if run.clip is not None else None,
         "seconds": {k: round(v, 1) for k, v in seconds.items()},
     }
