@@ -132,6 +132,7 @@ class User:
             await self.until(lambda r: plain(r).startswith(SUGGESTIONS), n, timeout, "suggestions")
             for question in QUESTIONS[:questions]:
                 n, asked = len(self.seen()), time.monotonic()
+                self.times.setdefault("first_question", asked)
                 say(self.chat, self.user, text=question)
                 await self.until(lambda r: r.method == "sendMessage"
                                  and not plain(r).startswith(SUGGESTIONS), n, timeout, "answer")
@@ -203,6 +204,9 @@ def summarise(users: list[User], workers: int, wall: float,
     first = min((u.times["sent"] for u in users if "sent" in u.times), default=0.0)
     last = max((u.times["heatmaps"] for u in done), default=first)
     tallies = [u.tally() for u in users]
+    asked_start = min((u.times["first_question"] for u in users if "first_question" in u.times),
+                      default=0.0)
+    asked_end = max((u.times["done"] for u in users if "done" in u.times), default=0.0)
     return {
         "workers": workers, "users": len(users), "wall_s": round(wall, 1),
         "comparisons_per_minute": round(60 * len(done) / (last - first), 2) if last > first else None,
@@ -210,7 +214,9 @@ def summarise(users: list[User], workers: int, wall: float,
         "heatmaps_s": {"p50": pct(heatmaps, 50), "p95": pct(heatmaps, 95)},
         "answers": len(answers),
         "answer_s": {"p50": pct(answers, 50), "p95": pct(answers, 95)},
-        "answers_per_second": round(len(answers) / sum(answers), 2) if answers else None,
+        # answers over the span from the first question asked to the last answer received
+        "answers_per_second": round(len(answers) / (asked_end - asked_start), 2)
+        if answers and asked_end > asked_start else None,
         "peak_memory_mb": memory,
         "errors": [e for u in users for e in u.errors],
         "lost": sum(v == 0 for t in tallies for v in t.values()),
