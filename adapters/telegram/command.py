@@ -64,6 +64,7 @@ async def serve(settings: Settings, config: TelegramConfig, workers: int = 2) ->
                                         f"({type(exc).__name__}).") from None
         await runner.start()
         await dialogue.warm_up()  # the QA encoder, before the first question
+        await telegram.recover(dialogue)  # replies a stopped bot left in flight (Celery jobs)
         ops = await start_ops_server(settings)  # /healthz and /metrics, when a port is set
         click.echo(f"facexplain is running on Telegram as @{telegram.app.bot.username} "
                    f"({config.mode}). Press Ctrl+C to stop.")

@@ -24,7 +24,7 @@ from adapters.telegram.incoming import Route, route, to_incoming
 from adapters.telegram.lanes import Album, Albums, Lanes
 from adapters.telegram.limits import RateLimiter, Seen
 from adapters.telegram.outgoing import Outgoing, Target
-from bot.messages import Incoming, Reply, ReplySink, TextReply
+from bot.messages import ConversationKey, Incoming, Reply, ReplySink, TextReply
 from core.errors import FacexplainError
 
 log = logging.getLogger(__name__)
@@ -129,6 +129,18 @@ class Router:
             await send(TextReply(exc.user_message, "error"))
             return
         await self.dialogue.handle(incoming, send)
+
+    def sink_for(self, key: ConversationKey) -> ReplySink:
+        """Where replies to ``key``'s conversation go when no message of it is at hand (the
+        replies a restarted bot recovers): its chat and topic, not as replies to a message."""
+        chat = int(key.chat)
+        target = Target(chat, key, None if key.thread is None else int(key.thread), None,
+                        chat < 0)  # group and supergroup ids are negative
+
+        async def send(reply: Reply) -> None:
+            await self.outgoing.send(target, reply)
+
+        return send
 
     async def close(self) -> None:
         await self.lanes.join()

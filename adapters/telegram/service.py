@@ -10,7 +10,9 @@ from __future__ import annotations
 import logging
 import secrets
 import warnings
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Protocol
 
 from telegram import BotCommand, Update
 from telegram.ext import Application, TypeHandler
@@ -18,10 +20,19 @@ from telegram.warnings import PTBDeprecationWarning
 
 from adapters.telegram.config import TelegramConfig
 from adapters.telegram.delivery import call
+from adapters.telegram.incoming import PLATFORM
 from adapters.telegram.router import DialoguePort, Router
 from adapters.telegram.webhook import WebhookServer
+from bot.messages import ConversationKey, ReplySink
 
 log = logging.getLogger(__name__)
+
+
+class Recovering(Protocol):
+    async def recover(self, platform: str,
+                      sink_for: Callable[[ConversationKey], ReplySink]) -> int: ...
+
+
 ALLOWED_UPDATES = ["message", "callback_query"]
 COMMANDS = (
     ("start", "What I do, and the privacy notice"),
@@ -79,6 +90,10 @@ class TelegramBot:
         await call(lambda: bot.set_webhook(
             config.webhook_url, secret_token=secret, allowed_updates=ALLOWED_UPDATES,
             drop_pending_updates=config.drop_pending), self.router.policy)
+
+    async def recover(self, dialogue: Recovering) -> int:
+        """Deliver what an earlier bot left in flight (see ``Dialogue.recover``)."""
+        return await dialogue.recover(PLATFORM, self.router.sink_for)
 
     async def stop(self) -> None:
         """Stop taking updates, let the queued ones finish, then close."""

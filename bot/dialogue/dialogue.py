@@ -3,19 +3,22 @@
 Messages of one conversation are handled one at a time, in arrival order (a per-conversation
 lock, taken before the first ``await``); different conversations run concurrently. Replies go
 through the conversation's outbox, so the immediate ones and those of background work (the
-heatmaps after a decision) reach ``send`` in order, each exactly once.
+heatmaps after a decision) reach ``send`` in order, each exactly once. On a runner whose jobs
+outlive the bot (Celery), ``recover`` delivers what an earlier bot left in flight.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 
 from bot.dialogue import texts
 from bot.dialogue.commands import command_table, greeting, on_button
 from bot.dialogue.context import Ctx, DialogueConfig, Parts
-from bot.dialogue.photos import on_photos
+from bot.dialogue.photos import on_photos, resume
 from bot.dialogue.questions import on_question
+from bot.dialogue.recovery import Awaited, Delivery, RecoverableRunner
 from bot.dialogue.state import ConversationState, States
 from bot.jobs.runner import JobRunner
 from bot.messages import (
@@ -44,6 +47,7 @@ class Dialogue:
                            asyncio.Semaphore(config.answer_concurrency))
         self.states = States(config.max_conversations)
         self.commands = command_table(self.states)
+        self._recovering: set[asyncio.Task[None]] = set()
 
     async def warm_up(self) -> None:
         """Load the QA encoder now (seconds on a cold start), so the first question a user
@@ -80,6 +84,8 @@ class Dialogue:
 
     async def idle(self, key: ConversationKey | None = None) -> None:
         """Wait until background work and deliveries (of one conversation, or all) are done."""
+        if self._recovering:
+            await asyncio.gather(*list(self._recovering), return_exceptions=True)
         states = [self.states.get(key)] if key is not None else self.states.all()
         for state in states:
             await _settle(state)
@@ -89,7 +95,55 @@ class Dialogue:
         state = self.states.get(key)
         return f"{kind}#{state.serial}"
 
+    async def recover(self, platform: str,
+                      sink_for: Callable[[ConversationKey], ReplySink]) -> int:
+        """Deliver the replies an earlier bot of ``platform`` left undelivered (it stopped
+        while their jobs ran), on a runner whose jobs outlive the bot; returns how many jobs
+        are being recovered. Each is delivered in the background, in its conversation's
+        turn; ``idle`` waits for them."""
+        runner = self.parts.runner
+        if not isinstance(runner, RecoverableRunner):
+            return 0
+        try:
+            notes = await runner.pending()
+        except FacexplainError as exc:  # Redis down: those replies stay noted for a later start
+            log.error("could not look for replies left in flight: %s", exc.code)
+            return 0
+        found = 0
+        for job_id, note in notes:
+            awaited = Awaited.from_note(note)
+            if awaited is None or awaited.key.platform != platform:
+                continue
+            found += 1
+            task = asyncio.create_task(self._resume(awaited, Delivery(runner, job_id),
+                                                    sink_for(awaited.key)))
+            self._recovering.add(task)
+            task.add_done_callback(self._recovering.discard)
+        if found:
+            log.info("recovering the replies of %d job(s) of an earlier bot", found)
+        return found
+
+    async def _resume(self, awaited: Awaited, delivery: Delivery, send: ReplySink) -> None:
+        state = self.states.get(awaited.key)
+        async with state.lock:
+            ctx = Ctx(self.parts, state, send)
+            try:
+                await self._open(ctx)
+                if not state.consent:  # forgotten (/forget) since: nothing to deliver
+                    if await delivery.claim():
+                        log.info("dropped the replies of a job of a forgotten conversation")
+                else:
+                    await resume(ctx, awaited, delivery)
+            except FacexplainError as exc:
+                ctx.text(exc.user_message, "error")
+            except Exception:
+                log.exception("could not recover a %s job", awaited.kind)
+            await state.outbox.flush()
+
     async def close(self) -> None:
+        for task in list(self._recovering):
+            task.cancel()
+        await asyncio.gather(*self._recovering, return_exceptions=True)
         for state in self.states.all():
             if state.explaining is not None:
                 state.explaining.cancel()

@@ -8,9 +8,10 @@ import logging
 
 from bot.dialogue import texts
 from bot.dialogue.context import Ctx
+from bot.dialogue.recovery import Awaited, Delivery
 from bot.dialogue.state import ConversationState
 from bot.dialogue.work import explain_job, prepare_job, verify_job
-from bot.jobs import JobFailed
+from bot.jobs import JobFailed, RunnerClosed
 from bot.messages import (
     ButtonsReply,
     ImageReply,
@@ -23,6 +24,7 @@ from bot.messages import (
 from bot.services import Explanation
 from core.errors import FacexplainError, ImageTooLarge
 from core.pipeline import PreparedFace
+from core.progress import no_progress
 from core.table import COLUMNS
 from core.verify import Verified
 
@@ -63,7 +65,7 @@ async def on_photos(ctx: Ctx, photos: tuple[Photo, ...]) -> None:
             ctx.text(texts.PHOTO_ERROR.format(number=number, message=ImageTooLarge.user_message),
                      "error")
             return
-    if state.verified is not None:
+    if state.comparison is not None:
         ctx.text(texts.STARTING_NEXT.format(number=state.number + 1))
         state.clear_comparison()
     if len(photos) == 2 and state.first is not None:
@@ -95,10 +97,17 @@ async def _prepare_first(ctx: Ctx, photo: Photo) -> PreparedFace | None:
 
 async def _compare(ctx: Ctx, first: PreparedFace, photo: Photo) -> None:
     state = ctx.state
+    delivery = Delivery(ctx.parts.runner)
     try:
-        verified = await ctx.parts.runner.run(verify_job, (first, photo.data),
-                                              label=ctx.label("verify"))
+        verified = await delivery.run(verify_job, (first, photo.data), no_progress,
+                                      label=ctx.label("verify"),
+                                      awaited=Awaited(ctx.key, "verify", number=state.number + 1))
     except FacexplainError as exc:
+        if isinstance(exc, RunnerClosed) and delivery.job_id is not None:
+            log.info("the bot stops; the decision is left for the next bot to deliver")
+            return
+        if not await delivery.claim():
+            return
         if exc.photo == 2:
             state.first = first
             ctx.text(texts.PHOTO_ERROR.format(number=2, message=exc.user_message), "error")
@@ -107,6 +116,16 @@ async def _compare(ctx: Ctx, first: PreparedFace, photo: Photo) -> None:
             state.first = None
             ctx.text(exc.user_message, "error")
         return
+    if not await delivery.claim():
+        state.first = None
+        return
+    await _decided(ctx, verified)
+
+
+async def _decided(ctx: Ctx, verified: Verified) -> None:
+    """After the verification job: store the comparison, send the decision, start the
+    heatmaps (the normal path and a recovered job alike)."""
+    state = ctx.state
     state.first = None
     state.verified = verified
     state.number += 1
@@ -131,18 +150,30 @@ async def _explain(ctx: Ctx, verified: Verified) -> None:
     """Background: the heatmaps, the table and the suggestions, or one error reply."""
     state = ctx.state
     ctx.say(ProgressReply("saliency", 0, 1, texts.EXPLAINING))
+    delivery = Delivery(ctx.parts.runner)
     try:
-        explanation = await ctx.parts.runner.run(explain_job, verified, ctx.progress(),
-                                                 label=ctx.label("explain"))
+        explanation = await delivery.run(
+            explain_job, verified, ctx.progress(), label=ctx.label("explain"),
+            awaited=Awaited(ctx.key, "explain", state.comparison_id, state.number))
     except FacexplainError as exc:
-        _explain_failed(ctx, state, verified, exc.user_message)
+        if isinstance(exc, RunnerClosed) and delivery.job_id is not None:
+            return  # the bot stops: the next bot delivers the heatmaps
+        if await delivery.claim():
+            _explain_failed(ctx, state, verified, exc.user_message)
         return
     except Exception:
         log.exception("the explanation job failed")
-        _explain_failed(ctx, state, verified, FacexplainError.user_message)
+        if await delivery.claim():
+            _explain_failed(ctx, state, verified, FacexplainError.user_message)
         return
-    if state.verified is not verified:  # /new or /forget meanwhile
+    if not await delivery.claim() or state.verified is not verified:  # /new or /forget
         return
+    await _explained(ctx, explanation)
+
+
+async def _explained(ctx: Ctx, explanation: Explanation) -> None:
+    """After the explanation job: the collage, the table, the suggestions; stored."""
+    state = ctx.state
     state.explanation = explanation
     ctx.say(ProgressReply("saliency", 1, 1, texts.EXPLAIN_DONE, final=True))
     ctx.say(ImageReply(explanation.collage_png, texts.COLLAGE_CAPTION,
@@ -155,6 +186,35 @@ async def _explain(ctx: Ctx, verified: Verified) -> None:
                                     explanation.comparison)
         except FacexplainError as exc:  # forgotten meanwhile
             log.info("explanation not stored: %s", exc.code)
+
+
+async def resume(ctx: Ctx, awaited: Awaited, delivery: Delivery) -> None:
+    """Deliver a job an earlier bot sent and did not deliver (see ``Dialogue.recover``)."""
+    state = ctx.state
+    label = ctx.label(awaited.kind)
+    try:
+        result = await delivery.collect(label=label)
+    except RunnerClosed:
+        return
+    except FacexplainError as exc:
+        if not await delivery.claim():
+            return
+        if awaited.kind == "verify":
+            ctx.text(texts.PHOTO_ERROR.format(number=2, message=exc.user_message)
+                     if exc.photo == 2 else exc.user_message, "error")
+        else:
+            ctx.text(texts.EXPLAIN_FAILED.format(message=exc.user_message), "error")
+        return
+    if not await delivery.claim():
+        return
+    state.clear_comparison()  # recovery runs first thing after start: nothing newer to lose
+    if awaited.kind == "verify":
+        state.number = max(state.number, awaited.number - 1)
+        await _decided(ctx, result)
+    else:
+        state.number = max(state.number, awaited.number)
+        state.comparison_id = awaited.comparison_id
+        await _explained(ctx, result)
 
 
 def _explain_failed(ctx: Ctx, state: ConversationState, verified: Verified, message: str) -> None:

@@ -1,8 +1,10 @@
 """The bot's side of Celery, synchronous (``CeleryJobRunner`` calls it on its own threads):
-send a job, read its state, forget its state, check that Redis answers."""
+send a job, read its state, forget its state, check that Redis answers; and the notes of
+who awaits a job's result (``remember``, ``pending``, ``claim``)."""
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
@@ -44,6 +46,30 @@ class CeleryClient:
             self.app.backend.forget(job_id)
         except Exception as exc:
             log.debug("could not forget the state of job %s: %s", job_id, exc)
+
+    def outcome(self, job_id: str) -> Outcome | None:
+        """The job's recorded outcome, if it finished (kept after ``forget``)."""
+        return self._outcomes.get(job_id)
+
+    def _note_key(self, job_id: str) -> str:
+        return f"{self.config.queue}:awaited:{job_id}"
+
+    def remember(self, job_id: str, note: dict[str, str]) -> None:
+        redis = self._outcomes.redis()
+        redis.set(self._note_key(job_id), json.dumps(note), ex=self.config.result_ttl_s)
+
+    def pending(self) -> list[tuple[str, dict[str, str]]]:
+        redis, prefix = self._outcomes.redis(), self._note_key("")
+        found = []
+        for key in redis.scan_iter(match=f"{prefix}*", count=500):
+            blob = redis.get(key)
+            if blob is not None:
+                name = key.decode() if isinstance(key, bytes) else str(key)
+                found.append((name[len(prefix):], json.loads(blob)))
+        return found
+
+    def claim(self, job_id: str) -> bool:
+        return bool(self._outcomes.redis().delete(self._note_key(job_id)) == 1)
 
     def give_up(self, job_id: str, error: FacexplainError) -> Outcome:
         """Record ``error`` as the job's outcome unless it has one already; a worker that

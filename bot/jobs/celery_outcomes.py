@@ -26,7 +26,7 @@ class Outcomes:
     def _key(self, job_id: str, what: str) -> str:
         return f"{self.config.queue}:job:{job_id}:{what}"
 
-    def _redis(self) -> Any:
+    def redis(self) -> Any:
         if self._client is None:
             import redis
 
@@ -36,7 +36,7 @@ class Outcomes:
         return self._client
 
     def get(self, job_id: str) -> Outcome | None:
-        blob = self._redis().get(self._key(job_id, "outcome"))
+        blob = self.redis().get(self._key(job_id, "outcome"))
         if blob is None:
             return None
         found: Outcome = pickle.loads(blob)  # our own record, in the trusted broker
@@ -44,7 +44,7 @@ class Outcomes:
 
     def attempt(self, job_id: str) -> int:
         """Count one more delivery of this job; returns how many there have been."""
-        pipe = self._redis().pipeline()
+        pipe = self.redis().pipeline()
         pipe.incr(self._key(job_id, "attempts"))
         pipe.expire(self._key(job_id, "attempts"), self.config.result_ttl_s)
         count, _ = pipe.execute()
@@ -55,6 +55,6 @@ class Outcomes:
         Raises if ``outcome`` does not pickle (the caller records an error instead)."""
         blob = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
         key = self._key(job_id, "outcome")
-        if self._redis().set(key, blob, nx=True, ex=self.config.result_ttl_s):
+        if self.redis().set(key, blob, nx=True, ex=self.config.result_ttl_s):
             return outcome
         return self.get(job_id) or outcome

@@ -14,6 +14,10 @@
   died is delivered again (to any worker) and returns one result; one that keeps killing its
   worker ends as ``WorkerCrashed``; one that no worker starts within ``queue_timeout_s`` (no
   worker running) is given up as ``ServiceUnavailable`` and never runs later.
+- Replies that outlive the bot: ``remember`` notes (before the job is sent) who awaits a
+  job's result, ``pending`` lists the notes left, ``claim`` takes one (atomic ``DEL``: one
+  bot wins), ``collect`` waits for a job's outcome without sending the job again. Notes are
+  kept ``result_ttl_s``, as long as the outcomes themselves.
 - ``close`` refuses new jobs, lets the calls waiting for results wait ``grace_s`` more, then
   fails them with ``RunnerClosed``. Their jobs still finish on the workers, and each outcome
   stays in Redis under its job id for ``result_ttl_s``.
@@ -147,6 +151,44 @@ class CeleryJobRunner:
             if loop.time() > deadline:
                 raise JobTimedOut(detail=f"no result after {self.wait_s:.0f} s")
             await asyncio.sleep(self.poll_s)
+
+    async def remember(self, job_id: str, note: dict[str, str]) -> None:
+        """Note who awaits ``job_id`` (call before ``run``), so that a later bot can deliver."""
+        await self._redis_call(self.client.remember, job_id, note)
+
+    async def pending(self) -> list[tuple[str, dict[str, str]]]:
+        """The notes not claimed yet: (job id, note)."""
+        found: list[tuple[str, dict[str, str]]] = await self._redis_call(self.client.pending)
+        return found
+
+    async def claim(self, job_id: str) -> bool:
+        """Take the right to deliver ``job_id``'s result; True for exactly one caller."""
+        claimed: bool = await self._redis_call(self.client.claim, job_id)
+        return claimed
+
+    async def collect(self, job_id: str, *, label: str = "") -> Any:
+        """The result of a job sent earlier (perhaps by another bot), or its error; the job
+        is not sent again."""
+        if self._closed:
+            raise RunnerClosed()
+        self._jobs[job_id] = (label, None)
+        self._idle.clear()
+        try:
+            found: Outcome | None = await self._redis_call(self.client.outcome, job_id)
+            outcome = found if found is not None else await self._wait(job_id, no_progress)
+        finally:
+            self._jobs.pop(job_id, None)
+            if not self._jobs:
+                self._idle.set()
+        return settle(outcome, label)
+
+    async def _redis_call(self, func: Callable[..., Any], *args: Any) -> Any:
+        try:
+            return await self._call(func, *args)
+        except Exception as exc:
+            if not is_outage(exc):
+                raise
+            raise ServiceUnavailable(detail=f"Redis: {exc}") from None
 
     def running(self) -> dict[str, int]:
         """This runner's jobs that a worker has started, each with that worker process's pid

@@ -104,3 +104,38 @@ def held_engines(settings: Any) -> Any:
     make_context(settings)
     engines = build_engines(settings)
     return replace(engines, faces=HeldFaces(engines.faces))
+
+
+HOLD_EXPLAIN_ENV = "FACEXPLAIN_TEST_HOLD_EXPLAIN"
+
+
+class HeldExplainer:
+    """The real explainer, made to wait while the file $FACEXPLAIN_TEST_HOLD_EXPLAIN exists (an
+    ``explaining-<pid>`` marker says it is waiting)."""
+
+    def __init__(self, explainer: Any) -> None:
+        self.explainer = explainer
+
+    def explain(self, verified: Any, progress: Progress) -> Any:
+        hold = Path(os.environ.get(HOLD_EXPLAIN_ENV, "/nonexistent"))
+        if hold.exists():
+            (Path(os.environ[MARKERS_ENV]) / f"explaining-{os.getpid()}").touch()
+            held_until = time.monotonic() + 60
+            while hold.exists() and time.monotonic() < held_until:
+                time.sleep(0.05)
+        return self.explainer.explain(verified, progress)
+
+
+def quick_held_engines(settings: Any) -> Any:
+    """The real engines with a tiny saliency grid (real heatmaps in a fraction of a second),
+    the face preparer held as in ``held_engines``, the explainer by ``HeldExplainer``."""
+    from dataclasses import replace
+
+    from bot.composition import build_engines
+    from core.saliency import params_for, with_changes
+
+    make_context(settings)
+    quick = with_changes(params_for("interactive"), d=37, tmax=1, profile="scale-test")
+    engines = build_engines(settings, quick)
+    return replace(engines, faces=HeldFaces(engines.faces),
+                   explainer=HeldExplainer(engines.explainer))

@@ -130,6 +130,26 @@ async def test_a_job_outlives_the_bot_that_sent_it_and_a_new_bot_collects_its_on
     assert (started(markers, "b"), finished(markers, "b")) == (1, 1)  # not run again
 
 
+async def test_who_awaits_a_job_is_noted_and_exactly_one_bot_claims_its_reply(
+        cluster: Cluster, redis_url: str, queue: str, markers: Path, runner: Any) -> None:
+    cluster.start("alpha").wait_ready()
+    await runner.remember("job-n", {"platform": "telegram", "chat": "42", "kind": "verify"})
+    other_bot = celery_runner(redis_url, queue)
+    try:
+        assert await other_bot.pending() == [
+            ("job-n", {"platform": "telegram", "chat": "42", "kind": "verify"})]
+        value, _ = await runner.run(nap_job, Nap(str(markers), 0.1, 4, "n"), job_id="job-n")
+        assert value == 8
+        again, _ = await other_bot.collect("job-n")  # the outcome, without sending the job
+        assert again == 8 and started(markers, "n") == 1
+
+        claims = await asyncio.gather(runner.claim("job-n"), other_bot.claim("job-n"))
+        assert sorted(claims) == [False, True]  # one bot delivers, the other stays silent
+        assert await other_bot.pending() == []
+    finally:
+        await other_bot.close()
+
+
 async def test_while_redis_is_down_jobs_wait_or_fail_friendly_and_none_is_lost(
         private_redis: PrivateRedis, queue: str, markers: Path) -> None:
     cluster = Cluster(private_redis.url, queue, markers)

@@ -1,0 +1,174 @@
+"""The bot process restarts while a user's comparison runs on a Celery worker: the new bot
+delivers the decision and the heatmaps, each exactly once.
+
+Real parts: a ``facexplain worker`` subprocess with the real face models, Redis, a SQLite
+store, python-telegram-bot against the fake Bot API server. A "bot process" is the Telegram
+bot, its dialogue and its Celery runner on an event loop of a thread of its own; a crash stops
+that loop dead, so nothing of that bot runs again, not even its clean-up, as when its process
+is killed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Coroutine
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+from sqlalchemy import text
+
+from adapters.telegram.service import TelegramBot
+from bot.dialogue import Dialogue, DialogueConfig
+from bot.store.config import StoreConfig
+from bot.store.repository import Store, open_store
+from bot.store.testing import TEST_KEY
+from tests.adapters.fake_telegram import FakeTelegram, Request
+from tests.adapters.test_telegram_kit import GENUINE, config_for, lfw_bytes, plain
+from tests.conftest import MODELS, needs_shared
+from tests.scale.cluster import Cluster, wait_for
+from tests.scale.conftest import celery_runner
+from tests.scale.test_worker_models import calibrate_with_made_up_scores
+
+pytest.importorskip("celery")
+pytestmark = [pytest.mark.redis, needs_shared]
+QUICK_HELD = "tests.scale.jobs:quick_held_engines"  # real models, a tiny saliency grid, a hold
+R = TypeVar("R")
+
+
+class BotProcess:
+    """One run of the bot (Telegram bot + dialogue + Celery runner) on its own event loop."""
+
+    def __init__(self, fake: FakeTelegram, store: Store, redis_url: str, queue: str) -> None:
+        self.fake, self.store, self.redis_url, self.queue = fake, store, redis_url, queue
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+
+    async def _on_loop(self, work: Coroutine[Any, Any, R]) -> R:
+        return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(work, self.loop))
+
+    async def start(self) -> int:
+        """Start as ``facexplain serve telegram`` does; returns how many jobs it recovered."""
+        async def boot() -> int:
+            self.runner = celery_runner(self.redis_url, self.queue)
+            self.dialogue = Dialogue(self.runner, self.store, answerer=None,  # type: ignore[arg-type]
+                                     config=DialogueConfig(consent="on_first_photo"))
+            self.telegram = TelegramBot(config_for(self.fake), self.dialogue)
+            await self.telegram.start()
+            await self.runner.start()
+            return await self.telegram.recover(self.dialogue)
+
+        return await self._on_loop(boot())
+
+    async def idle(self) -> None:
+        await self._on_loop(self.dialogue.idle())
+
+    def crash(self) -> None:
+        """Stop dead: no task of this bot runs again, nothing is closed or cleaned up."""
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(10)
+
+    async def bury(self) -> None:
+        """After a crash, once the test has seen what it needed: cancel what the dead bot left
+        pending and close its loop (so nothing is left to the garbage collector)."""
+        def on_its_thread() -> None:
+            left = asyncio.all_tasks(self.loop)
+            for task in left:
+                task.cancel()
+            self.loop.run_until_complete(asyncio.gather(*left, return_exceptions=True))
+            self.loop.run_until_complete(self.runner.close())
+            self.loop.run_until_complete(self.loop.shutdown_asyncgens())
+            self.loop.close()
+
+        await asyncio.to_thread(on_its_thread)
+
+    async def stop(self) -> None:
+        async def shut_down() -> None:
+            await self.telegram.stop()
+            await self.dialogue.close()
+            await self.runner.close()
+
+        await self._on_loop(shut_down())
+        self.crash()
+        self.loop.close()
+
+
+def decisions(sent: list[Request]) -> list[Request]:
+    return [r for r in sent if plain(r).startswith("Decision: ")]
+
+
+def collages(sent: list[Request]) -> list[Request]:
+    return [r for r in sent if r.method == "sendPhoto"]
+
+
+@pytest.mark.parametrize("in_flight", ["comparison", "heatmaps"])
+async def test_the_bot_restarts_while_a_job_runs_and_the_new_bot_answers_exactly_once(
+        in_flight: str, redis_url: str, queue: str, markers: Path, tmp_path: Path) -> None:
+    calibrate_with_made_up_scores(tmp_path / "data")
+    hold = tmp_path / "hold"
+    held = "held-*" if in_flight == "comparison" else "explaining-*"
+    faces = Cluster(redis_url, queue, markers, MODEL_DIR=str(MODELS),
+                    DATA_DIR=str(tmp_path / "data"),
+                    **{"TEST_HOLD" if in_flight == "comparison" else "TEST_HOLD_EXPLAIN":
+                       str(hold)})
+    store = open_store(StoreConfig(url=f"sqlite:///{tmp_path / 'store.db'}",
+                                   pseudonym_key=TEST_KEY))
+    async with FakeTelegram() as fake:
+        bots: list[BotProcess] = []
+        dead: list[BotProcess] = []
+        try:
+            worker = faces.start("faces", context=QUICK_HELD)
+            await asyncio.to_thread(worker.wait_ready, 90)
+            dana = fake.user(4242, "Dana")
+            chat = fake.private_chat(dana)
+
+            def sent() -> list[Request]:
+                return fake.delivered(chat["id"])
+
+            first_bot = BotProcess(fake, store, redis_url, queue)
+            bots.append(first_bot)
+            assert await first_bot.start() == 0  # nothing in flight yet
+            fake.push_message(chat, dana, photo=fake.photo(lfw_bytes(*GENUINE[0])))
+            await fake.wait_until(lambda: any(plain(r).startswith("Got it") for r in sent()),
+                                  60, "the first photo to be checked")
+
+            hold.touch()  # the job of the second photo (or its heatmaps) waits on the worker
+            second = fake.push_message(chat, dana, photo=fake.photo(lfw_bytes(*GENUINE[1])))
+            await asyncio.to_thread(wait_for, lambda: any(markers.glob(held)), 30,
+                                    f"the {in_flight} to start on the worker")
+            await fake.wait_until(lambda: any(int(r.params.get("offset") or 0) > second
+                                              for r in fake.calls("getUpdates")),
+                                  10, "the bot to confirm the second photo's update")
+            first_bot.crash()  # the bot dies while the job runs
+            bots.remove(first_bot)
+            dead.append(first_bot)
+            assert len(decisions(sent())) == (0 if in_flight == "comparison" else 1)
+            assert collages(sent()) == []
+
+            second_bot = BotProcess(fake, store, redis_url, queue)
+            bots.append(second_bot)
+            assert await second_bot.start() == 1  # the job the first bot awaited
+            hold.unlink()  # the job finishes
+            await fake.wait_until(lambda: len(collages(sent())) >= 1, 60, "the heatmaps")
+            await second_bot.idle()
+
+            transcript = [plain(r) for r in sent()]
+            assert len(decisions(sent())) == 1, transcript
+            assert plain(decisions(sent())[0]).startswith("Decision: SAME PERSON")
+            assert len(collages(sent())) == 1, transcript
+            assert sent().index(decisions(sent())[0]) < sent().index(collages(sent())[0])
+            assert not any("went wrong" in t or "try again" in t.lower() for t in transcript)
+            with store.engine.connect() as db:
+                stored = db.execute(text("SELECT count(*) FROM comparisons")).scalar_one()
+                explained = db.execute(text(
+                    "SELECT count(*) FROM comparisons WHERE tables IS NOT NULL")).scalar_one()
+            assert (stored, explained) == (1, 1)  # stored once, its tables by the new bot
+        finally:
+            for bot in bots:
+                await bot.stop()
+            for bot in dead:
+                await bot.bury()
+            store.close()
+            faces.stop()
