@@ -54,6 +54,11 @@ class DialoguePort(Protocol):
     async def idle(self, key: ConversationKey | None = None) -> None: ...
 
 
+class Recovering(Protocol):
+    async def recover(self, platform: str,
+                      sink_for: Callable[[ConversationKey], ReplySink]) -> int: ...
+
+
 def web_client(config: SlackConfig) -> AsyncWebClient:
     """The Web API client: the configured base URL, and 429s retried after Retry-After."""
     handlers = [*async_default_handlers(),
@@ -130,6 +135,17 @@ class SlackAssistant:
         log.error("Slack request failed: %s", type(error).__name__, exc_info=error)
 
     # ------------------------------------------------------------------ work (after the ack)
+
+    def sink_for(self, key: ConversationKey) -> ReplySink:
+        """Where replies to ``key``'s conversation go when no message of it is at hand (the
+        replies a restarted assistant recovers): its channel and thread, as ``place`` made it
+        (the DM's top level or thread; a channel conversation's thread)."""
+        where = Place(key, key.chat, key.thread)
+        return self.out.sink(where, self._reviews_in(where))
+
+    async def recover(self, dialogue: Recovering) -> int:
+        """Deliver what an earlier assistant left in flight (see ``Dialogue.recover``)."""
+        return await dialogue.recover(PLATFORM, self.sink_for)
 
     def _reviews_in(self, where: Place) -> bool:
         wanted = self.config.review_buttons

@@ -59,6 +59,7 @@ async def serve(settings: Settings, config: SlackConfig, workers: int = 2,
     try:
         await runner.start()
         await dialogue.warm_up()  # the QA encoder, before the first question
+        await assistant.recover(dialogue)  # replies a stopped assistant left in flight (Celery)
         ops = await start_ops_server(settings)  # /healthz and /metrics, when a port is set
         if config.mode == "socket":
             handler = await start_socket_mode(assistant)

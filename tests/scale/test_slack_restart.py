@@ -1,0 +1,208 @@
+"""The Slack assistant restarts while a user's comparison runs on a Celery worker: the new
+assistant delivers the decision and the heatmaps into the same direct message, each exactly
+once.
+
+Real parts as in ``test_bot_restart``: a ``facexplain worker`` subprocess with the real face
+models, Redis, a SQLite store, and the real slack-bolt app over Socket Mode against the fake
+Slack. A crash stops the assistant's event loop dead, as when its process is killed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+from collections.abc import Coroutine
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+from sqlalchemy import text
+
+from adapters.slack.app import SlackAssistant
+from adapters.slack.config import SlackConfig
+from adapters.slack.reviews import StoreReviews
+from adapters.slack.serve import start_socket_mode
+from bot.dialogue import Dialogue, DialogueConfig, texts
+from bot.store.config import StoreConfig
+from bot.store.repository import Store, open_store
+from bot.store.testing import TEST_KEY
+from tests.adapters.fake_slack import APP_TOKEN, BOT_TOKEN, Call, FakeSlack
+from tests.adapters.test_slack_kit import DM, GENUINE, lfw_jpeg
+from tests.conftest import MODELS, needs_shared
+from tests.scale.cluster import Cluster, wait_for
+from tests.scale.conftest import celery_runner
+from tests.scale.test_worker_models import calibrate_with_made_up_scores
+
+pytest.importorskip("celery")
+pytestmark = [pytest.mark.redis, needs_shared]
+QUICK_HELD = "tests.scale.jobs:quick_held_engines"  # real models, a tiny saliency grid, a hold
+R = TypeVar("R")
+DANA = "UDANA"
+
+
+class AssistantProcess:
+    """One run of ``facexplain serve slack`` (assistant + dialogue + Celery runner, Socket
+    Mode) on its own event loop."""
+
+    def __init__(self, fake: FakeSlack, store: Store, redis_url: str, queue: str) -> None:
+        self.fake, self.store, self.redis_url, self.queue = fake, store, redis_url, queue
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+
+    async def _on_loop(self, work: Coroutine[Any, Any, R]) -> R:
+        return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(work, self.loop))
+
+    async def start(self) -> int:
+        """Start as ``serve`` does; returns how many jobs it recovered."""
+        async def boot() -> int:
+            self.runner = celery_runner(self.redis_url, self.queue)
+            self.dialogue = Dialogue(self.runner, self.store, answerer=None,  # type: ignore[arg-type]
+                                     config=DialogueConfig(consent="on_first_photo"))
+            config = SlackConfig(bot_token=BOT_TOKEN, app_token=APP_TOKEN,
+                                 api_url=self.fake.api_url, progress_interval_s=0.0)
+            self.assistant = SlackAssistant(self.dialogue, StoreReviews(self.store), config)
+            await self.runner.start()
+            found = await self.assistant.recover(self.dialogue)
+            self.socket = await start_socket_mode(self.assistant)
+            return found
+
+        return await self._on_loop(boot())
+
+    async def idle(self) -> None:
+        await self._on_loop(self.assistant.idle())
+
+    def crash(self) -> None:
+        """Stop dead: no task of this assistant runs again, nothing is closed."""
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(10)
+
+    async def bury(self) -> None:
+        """After a crash: cancel what the dead assistant left pending and close its loop."""
+        def on_its_thread() -> None:
+            left = asyncio.all_tasks(self.loop)
+            for task in left:
+                task.cancel()
+            self.loop.run_until_complete(asyncio.gather(*left, return_exceptions=True))
+            self.loop.run_until_complete(self.runner.close())
+            self.loop.run_until_complete(self.assistant.close())
+            self.loop.run_until_complete(asyncio.wait_for(
+                self.socket.close_async(), 10))  # type: ignore[no-untyped-call]
+            self.loop.run_until_complete(self.loop.shutdown_asyncgens())
+            self.loop.close()
+
+        await asyncio.to_thread(on_its_thread)
+
+    async def stop(self) -> None:
+        async def shut_down() -> None:
+            await self.socket.close_async()  # type: ignore[no-untyped-call]
+            await self.assistant.idle()
+            await self.assistant.close()
+            await self.dialogue.close()
+            await self.runner.close()
+
+        await self._on_loop(shut_down())
+        self.crash()
+        self.loop.close()
+
+
+def direct_message(user: str, files: list[dict[str, Any]], stamp: int) -> dict[str, Any]:
+    event = {"type": "message", "channel_type": "im", "user": user, "text": "",
+             "channel": DM, "ts": f"1700000100.{stamp:06d}", "team": "T0FAKE",
+             "files": files, "subtype": "file_share"}
+    return {"token": "unused", "team_id": "T0FAKE", "api_app_id": "AFAKE",
+            "type": "event_callback", "event": event, "event_id": f"EvRestart{stamp:04d}",
+            "event_time": 1700000100}
+
+
+def decisions(fake: FakeSlack) -> list[Call]:
+    return [c for c in fake.to("chat.postMessage", channel=DM)
+            if "Decision: " in c.args.get("text", "")]
+
+
+def collages(fake: FakeSlack) -> list[Call]:
+    return [c for c in fake.to("files.completeUploadExternal", channel_id=DM)
+            if json.loads(c.args["files"])[0].get("title", "").startswith("heatmaps")]
+
+
+async def wait_until(check: Any, timeout: float, what: str) -> None:
+    try:
+        async with asyncio.timeout(timeout):
+            while not check():
+                await asyncio.sleep(0.05)
+    except TimeoutError:
+        raise AssertionError(f"timed out waiting for {what}") from None
+
+
+@pytest.mark.parametrize("in_flight", ["comparison", "heatmaps"])
+async def test_the_assistant_restarts_while_a_job_runs_and_the_new_one_answers_once(
+        in_flight: str, redis_url: str, queue: str, markers: Path, tmp_path: Path) -> None:
+    calibrate_with_made_up_scores(tmp_path / "data")
+    hold = tmp_path / "hold"
+    held = "held-*" if in_flight == "comparison" else "explaining-*"
+    faces = Cluster(redis_url, queue, markers, MODEL_DIR=str(MODELS),
+                    DATA_DIR=str(tmp_path / "data"),
+                    **{"TEST_HOLD" if in_flight == "comparison" else "TEST_HOLD_EXPLAIN":
+                       str(hold)})
+    store = open_store(StoreConfig(url=f"sqlite:///{tmp_path / 'store.db'}",
+                                   pseudonym_key=TEST_KEY))
+    fake = await FakeSlack().start()
+    running: list[AssistantProcess] = []
+    dead: list[AssistantProcess] = []
+    try:
+        worker = faces.start("faces", context=QUICK_HELD)
+        await asyncio.to_thread(worker.wait_ready, 90)
+
+        def texts_in_dm() -> list[str]:
+            return [c.args.get("text", "") for c in fake.to("chat.postMessage", channel=DM)]
+
+        first = AssistantProcess(fake, store, redis_url, queue)
+        running.append(first)
+        assert await first.start() == 0  # nothing in flight yet
+        await fake.connected()
+        await fake.push(direct_message(DANA, [fake.host_file(
+            lfw_jpeg(*GENUINE[0]), "one.jpg", "image/jpeg")], 1))
+        await wait_until(lambda: any(t.startswith("Got it") for t in texts_in_dm()), 60,
+                         "the first photo to be checked")
+
+        hold.touch()  # the job of the second photo (or its heatmaps) waits on the worker
+        await fake.push(direct_message(DANA, [fake.host_file(
+            lfw_jpeg(*GENUINE[1]), "two.jpg", "image/jpeg")], 2))
+        await asyncio.to_thread(wait_for, lambda: any(markers.glob(held)), 30,
+                                f"the {in_flight} to start on the worker")
+        first.crash()  # the assistant dies while the job runs
+        running.remove(first)
+        dead.append(first)
+        assert len(decisions(fake)) == (0 if in_flight == "comparison" else 1)
+        assert collages(fake) == []
+
+        second = AssistantProcess(fake, store, redis_url, queue)
+        running.append(second)
+        assert await second.start() == 1  # the job the first assistant awaited
+        hold.unlink()  # the job finishes
+        await wait_until(lambda: len(collages(fake)) >= 1, 60, "the heatmaps")
+        await second.idle()
+
+        transcript = texts_in_dm()
+        assert len(decisions(fake)) == 1, transcript
+        assert "Decision: SAME PERSON" in decisions(fake)[0].args["text"]
+        assert decisions(fake)[0].args.get("thread_ts") is None  # the DM's top level
+        [collage] = collages(fake)
+        assert collage.args.get("thread_ts") is None
+        assert collage.args["initial_comment"] == texts.COLLAGE_CAPTION
+        assert fake.calls.index(decisions(fake)[0]) < fake.calls.index(collage)
+        assert not any("went wrong" in t or "try again" in t.lower() for t in transcript)
+        with store.engine.connect() as db:
+            stored = db.execute(text("SELECT count(*) FROM comparisons")).scalar_one()
+            explained = db.execute(text(
+                "SELECT count(*) FROM comparisons WHERE tables IS NOT NULL")).scalar_one()
+        assert (stored, explained) == (1, 1)  # stored once, its tables by the new assistant
+    finally:
+        for process in running:
+            await process.stop()
+        for process in dead:
+            await process.bury()
+        await fake.stop()
+        store.close()
+        faces.stop()
