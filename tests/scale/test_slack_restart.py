@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import json
-import threading
 from collections.abc import Coroutine
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -32,27 +31,22 @@ from tests.adapters.test_slack_kit import DM, GENUINE, lfw_jpeg
 from tests.conftest import MODELS, needs_shared
 from tests.scale.cluster import Cluster, wait_for
 from tests.scale.conftest import celery_runner
+from tests.scale.own_loop import OwnLoop
 from tests.scale.test_worker_models import calibrate_with_made_up_scores
 
 pytest.importorskip("celery")
 pytestmark = [pytest.mark.redis, needs_shared]
 QUICK_HELD = "tests.scale.jobs:quick_held_engines"  # real models, a tiny saliency grid, a hold
-R = TypeVar("R")
 DANA = "UDANA"
 
 
-class AssistantProcess:
+class AssistantProcess(OwnLoop):
     """One run of ``facexplain serve slack`` (assistant + dialogue + Celery runner, Socket
     Mode) on its own event loop."""
 
     def __init__(self, fake: FakeSlack, store: Store, redis_url: str, queue: str) -> None:
+        super().__init__()
         self.fake, self.store, self.redis_url, self.queue = fake, store, redis_url, queue
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
-        self.thread.start()
-
-    async def _on_loop(self, work: Coroutine[Any, Any, R]) -> R:
-        return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(work, self.loop))
 
     async def start(self) -> int:
         """Start as ``serve`` does; returns how many jobs it recovered."""
@@ -73,26 +67,9 @@ class AssistantProcess:
     async def idle(self) -> None:
         await self._on_loop(self.assistant.idle())
 
-    def crash(self) -> None:
-        """Stop dead: no task of this assistant runs again, nothing is closed."""
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(10)
-
-    async def bury(self) -> None:
-        """After a crash: cancel what the dead assistant left pending and close its loop."""
-        def on_its_thread() -> None:
-            left = asyncio.all_tasks(self.loop)
-            for task in left:
-                task.cancel()
-            self.loop.run_until_complete(asyncio.gather(*left, return_exceptions=True))
-            self.loop.run_until_complete(self.runner.close())
-            self.loop.run_until_complete(self.assistant.close())
-            self.loop.run_until_complete(asyncio.wait_for(
-                self.socket.close_async(), 10))  # type: ignore[no-untyped-call]
-            self.loop.run_until_complete(self.loop.shutdown_asyncgens())
-            self.loop.close()
-
-        await asyncio.to_thread(on_its_thread)
+    def leftovers(self) -> list[Coroutine[Any, Any, Any]]:
+        return [self.runner.close(), self.assistant.close(),
+                asyncio.wait_for(self.socket.close_async(), 10)]  # type: ignore[no-untyped-call]
 
     async def stop(self) -> None:
         async def shut_down() -> None:
@@ -102,9 +79,7 @@ class AssistantProcess:
             await self.dialogue.close()
             await self.runner.close()
 
-        await self._on_loop(shut_down())
-        self.crash()
-        self.loop.close()
+        await self.stop_with(shut_down())
 
 
 def direct_message(user: str, files: list[dict[str, Any]], stamp: int) -> dict[str, Any]:
