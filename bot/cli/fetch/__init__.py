@@ -1,0 +1,1 @@
+"""The ``facexplain models`` and ``facexplain data`` sub-commands (fetch, list, verify)."""
