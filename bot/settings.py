@@ -43,7 +43,7 @@ class Settings(BaseSettings):
     recognizer_std: float = 128.0
     flip_average: bool = True  # average the template of the face and its mirror image
     onnx_providers: list[str] = Field(default_factory=lambda: ["CPUExecutionProvider"])
-    onnx_threads: int = 0
+    onnx_threads: int = 0  # 0: cores // concurrent callers (core.onnx.intra_op_threads)
 
     # Image input limits (checked from the header before any decoding)
     max_image_bytes: int = 10 * 1024 * 1024

@@ -2,7 +2,10 @@
 
 Like InsightFace's model_zoo, the runner takes an injectable ONNX session so tests can pass a
 session they built themselves. Batch behaviour comes from settings (``batch_size``), never from
-sniffing the graph: MobileFaceNet's export fixes the batch at 1, InsightFace packs allow any.
+sniffing the graph: MobileFaceNet's export fixes the batch at 1 (``facexplain models
+make-batchable`` writes a dynamic-batch copy), InsightFace packs allow any. ``embed`` may be
+called from several threads at once (ONNX Runtime sessions are thread-safe); ``concurrency``
+says how many callers the session's threads were sized for.
 """
 
 from __future__ import annotations
@@ -38,6 +41,16 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def identity_sha256(path: Path) -> str:
+    """The digest calibrations are keyed by: the file's own, or for a dynamic-batch copy whose
+    provenance record matches the file, the original export's."""
+    from core.batchable import read_provenance
+
+    own = file_sha256(path)
+    record = read_provenance(path)
+    return record.source_sha256 if record is not None and record.sha256 == own else own
+
+
 def l2_normalise(rows: NDArray[Any]) -> FloatArray:
     rows = np.asarray(rows, dtype=np.float32)
     norms = np.linalg.norm(rows, axis=1, keepdims=True)
@@ -64,8 +77,10 @@ class OnnxRecognizer:
         sha256: str,
         batch_size: int = 1,
         normalisation: Normalisation = Normalisation(),
+        concurrency: int = 1,
     ) -> None:
         self.session = session
+        self.concurrency = max(1, int(concurrency))
         self.name = name
         self.sha256 = sha256
         self.batch_size = max(1, int(batch_size))
@@ -81,18 +96,23 @@ class OnnxRecognizer:
         normalisation: Normalisation = Normalisation(),
         providers: list[str] | None = None,
         threads: int = 0,
+        concurrency: int = 1,
     ) -> OnnxRecognizer:
+        """``threads=0``: intra-op threads from the cores and ``concurrency`` (the callers
+        expected at once). A dynamic-batch copy written by ``make-batchable`` reports the
+        original's sha256, so the original's calibration applies to it."""
         from core.onnx import open_session
 
         if not path.is_file():
             raise ModelNotFound(detail=f"recognizer file {path.name} not found in {path.parent}")
-        session = open_session(path, providers=providers, threads=threads)
+        session = open_session(path, providers=providers, threads=threads, concurrent=concurrency)
         return cls(
             session,
             name=path.stem,
-            sha256=file_sha256(path),
+            sha256=identity_sha256(path),
             batch_size=batch_size,
             normalisation=normalisation,
+            concurrency=concurrency,
         )
 
     def _blob(self, crops: NDArray[Any]) -> FloatArray:
@@ -105,8 +125,9 @@ class OnnxRecognizer:
     def embed(self, crops: NDArray[Any]) -> FloatArray:
         blob = self._blob(crops)
         outputs = []
-        for start in range(0, len(blob), self.batch_size):
-            chunk = blob[start : start + self.batch_size]
+        # equal chunks (225 crops at batch 36: 7 calls of 32-33, not 6 of 36 and one of 9)
+        calls = -(-len(blob) // self.batch_size)
+        for chunk in np.array_split(blob, max(1, calls)):
             out = self.session.run(None, {self._input: chunk})[0]
             outputs.append(np.asarray(out, dtype=np.float32).reshape(len(chunk), -1))
         return l2_normalise(np.concatenate(outputs, axis=0))

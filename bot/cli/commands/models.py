@@ -1,9 +1,10 @@
-"""``facexplain models``: list, download and verify the model files."""
+"""``facexplain models``: list, download and verify the model files; make-batchable."""
 
 from __future__ import annotations
 
 import click
 
+from bot.cli import make_batchable
 from bot.cli.fetch import models_download, models_list, models_verify
 
 
@@ -15,3 +16,4 @@ def command() -> None:
 command.add_command(models_list.command)
 command.add_command(models_download.command)
 command.add_command(models_verify.command)
+command.add_command(make_batchable.command)
