@@ -78,7 +78,8 @@ def build_recognizer(settings: Settings) -> Recognizer:
 
 def build_pipeline(settings: Settings, policy: Policy = "largest") -> FacePipeline:
     limits = ImageLimits(max_bytes=settings.max_image_bytes, max_pixels=settings.max_image_pixels,
-                         max_side=settings.max_image_side)
+                         max_side=settings.max_image_side,
+                         decode_cpu_s=settings.max_image_decode_cpu_s)
     return FacePipeline(build_detector(settings), build_recognizer(settings), limits=limits, policy=policy)
 
 

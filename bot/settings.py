@@ -49,6 +49,7 @@ class Settings(BaseSettings):
     max_image_bytes: int = 10 * 1024 * 1024
     max_image_pixels: int = 40_000_000
     max_image_side: int = 20_000
+    max_image_decode_cpu_s: int = Field(default=4, ge=1)  # CPU seconds per decode, in a child
 
     # Explanations (MinPlus saliency): "interactive" for chat, "paper" for Mery's setting
     saliency_profile: str = "interactive"

@@ -47,6 +47,26 @@ class CorruptImage(ImageRejected):
     user_message = "That photo seems to be damaged or cut off. Please send it again or try another photo."
 
 
+class ImageTooComplex(ImageRejected):
+    """The file's structure (scans, chunks, segments) would make decoding take too long."""
+
+    code = "image_too_complex"
+    user_message = (
+        "That photo is stored in an unusual way that would take too long to read. Please send "
+        "it as an ordinary JPEG or PNG photo."
+    )
+
+
+class DecodeTooSlow(ImageRejected):
+    """Decoding ran past its CPU-time budget and was stopped."""
+
+    code = "image_too_slow"
+    user_message = (
+        "That photo took too long to read, so I stopped. Please send an ordinary JPEG or PNG "
+        "photo, or a smaller one."
+    )
+
+
 class NoFaceFound(FacexplainError):
     code = "no_face"
     user_message = (

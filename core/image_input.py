@@ -1,8 +1,10 @@
 """Safe decoding of untrusted photo bytes into an RGB uint8 array (H x W x 3).
 
 Order of checks, cheapest first: empty, byte cap, magic bytes (JPEG/MPO, PNG, WEBP only),
+the file's structure (scan, chunk and segment counts; metadata dropped: ``core.image_structure``),
 size from the header (pixels and each side) before any pixel is decoded, then Pillow decodes
-the first frame only, EXIF orientation is applied and every mode is normalised to RGB.
+the first frame only, in a child process under a CPU-time budget (``core.decode_budget``),
+EXIF orientation is applied and every mode is normalised to RGB.
 Each rejection is an ``ImageRejected`` subclass from ``core.errors`` with a friendly message.
 Pillow's global settings (``LOAD_TRUNCATED_IMAGES``, ``MAX_IMAGE_PIXELS``) are never changed.
 """
@@ -13,14 +15,17 @@ import io
 import struct
 import warnings
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 from numpy.typing import NDArray
 from PIL import Image, ImageOps
 
+from core.decode_budget import Allocate, can_isolate, run_bounded
 from core.errors import CorruptImage, EmptyImage, ImageTooLarge, UnsupportedImageType
 from core.image_sniff import header_size, sniff_format, unsupported_message
+from core.image_structure import StructureLimits, tidy
 
 __all__ = ["ImageLimits", "decode_image", "sniff_format"]
 
@@ -43,11 +48,15 @@ _DECODE_ERRORS = (
 @dataclass(frozen=True)
 class ImageLimits:
     """What an incoming photo may cost. ``max_pixels`` is the main rule; ``max_side`` stops
-    absurd strips (say 1 x 30,000) that are few pixels but no photo."""
+    absurd strips (say 1 x 30,000) that are few pixels but no photo. ``decode_cpu_s`` bounds
+    the work of one decode (a 36 MP JPEG takes well under a second); ``None`` decodes in this
+    process without a budget (trusted local files only)."""
 
     max_bytes: int = 10 * 1024 * 1024
     max_pixels: int = 40_000_000
     max_side: int = 20_000
+    decode_cpu_s: int | None = 4
+    structure: StructureLimits = field(default_factory=StructureLimits)
 
 
 DEFAULT_LIMITS = ImageLimits()
@@ -56,7 +65,8 @@ DEFAULT_LIMITS = ImageLimits()
 def decode_image(data: bytes, limits: ImageLimits = DEFAULT_LIMITS) -> NDArray[np.uint8]:
     """Decode untrusted ``data`` into a new, writable H x W x 3 RGB uint8 array (no metadata).
 
-    Raises ``EmptyImage``, ``ImageTooLarge``, ``UnsupportedImageType`` or ``CorruptImage``.
+    Raises ``EmptyImage``, ``ImageTooLarge``, ``UnsupportedImageType``, ``ImageTooComplex``,
+    ``DecodeTooSlow`` or ``CorruptImage``.
     """
     if not data:
         raise EmptyImage()
@@ -69,9 +79,19 @@ def decode_image(data: bytes, limits: ImageLimits = DEFAULT_LIMITS) -> NDArray[n
     fmt = sniff_format(data)
     if fmt is None:
         raise UnsupportedImageType(unsupported_message(data), detail=f"starts {data[:8]!r}")
+    data = tidy(data, fmt, limits.structure)
     size = header_size(data, fmt)
     if size is not None:
         _check_size(size, limits)
+    work = partial(_decode, data, fmt, limits)
+    if limits.decode_cpu_s is None or not can_isolate():
+        return work(_allocate_here)
+    capacity = 3 * (size[0] * size[1] if size is not None else limits.max_pixels)
+    return run_bounded(work, capacity, cpu_s=limits.decode_cpu_s,
+                       wall_s=10.0 + 5.0 * limits.decode_cpu_s)
+
+
+def _decode(data: bytes, fmt: str, limits: ImageLimits, allocate: Allocate) -> NDArray[np.uint8]:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -82,13 +102,17 @@ def decode_image(data: bytes, limits: ImageLimits = DEFAULT_LIMITS) -> NDArray[n
                 _check_size(image.size, limits)  # header only so far: Pillow opens lazily
                 image.load()  # the first frame only (frame 0 of MPO, animated WEBP, APNG)
                 ImageOps.exif_transpose(image, in_place=True)
-                return _to_rgb(image)
+                return _to_rgb(image, allocate)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise ImageTooLarge(
             "That photo has too many pixels. Please send a smaller photo.", detail=str(exc)
         ) from exc
     except _DECODE_ERRORS as exc:
         raise CorruptImage(detail=f"{fmt}: {type(exc).__name__}: {exc}") from exc
+
+
+def _allocate_here(shape: tuple[int, int, int]) -> NDArray[np.uint8]:
+    return np.empty(shape, dtype=np.uint8)
 
 
 def _check_size(size: tuple[int, int], limits: ImageLimits) -> None:
@@ -109,11 +133,11 @@ def _check_size(size: tuple[int, int], limits: ImageLimits) -> None:
         )
 
 
-def _to_rgb(image: Image.Image) -> NDArray[np.uint8]:
+def _to_rgb(image: Image.Image, allocate: Allocate) -> NDArray[np.uint8]:
     """Convert a band of rows at a time into the result, so that no second full-size image
     (nor Pillow's full-size byte string behind np.asarray) exists at any moment."""
     width, height = image.size
-    rgb = np.empty((height, width, 3), dtype=np.uint8)
+    rgb = allocate((height, width, 3))
     rows = max(1, _BAND_PIXELS // width)
     for top in range(0, height, rows):
         rgb[top : top + rows] = _rgb_band(image.crop((0, top, width, min(height, top + rows))))

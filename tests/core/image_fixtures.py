@@ -103,3 +103,14 @@ def webp_vp8x_header(width: int, height: int) -> bytes:
     )
     body = b"WEBP" + b"VP8X" + struct.pack("<I", len(vp8x)) + vp8x
     return b"RIFF" + struct.pack("<I", len(body)) + body
+
+
+def progressive_jpeg_repeating_last_scan(width: int, height: int, repeats: int) -> bytes:
+    """A valid progressive JPEG whose last scan appears ``repeats`` extra times: each repeat
+    is another full pass of the decoder over every coefficient (the decode-time bomb)."""
+    buffer = io.BytesIO()
+    image = Image.new("RGB", (width, height), (120, 130, 140))
+    image.save(buffer, "JPEG", progressive=True, quality=80)
+    data = buffer.getvalue()
+    last_scan = data.rindex(b"\xff\xda")
+    return data[:-2] + data[last_scan:-2] * repeats + b"\xff\xd9"
