@@ -18,6 +18,7 @@ from core.faces import Detector, Policy
 from core.flip import FlipAveraged
 from core.image_input import ImageLimits
 from core.model_files import resolve_model
+from core.onnx import intra_op_threads
 from core.pipeline import FacePipeline
 from core.recognizer import Normalisation, OnnxRecognizer, Recognizer
 from core.regions import CanonicalRegions, RegionSource
@@ -35,7 +36,9 @@ if TYPE_CHECKING:
     from bot.store.port import StorePort
 
 
-def build_detector(settings: Settings) -> Detector:
+def build_detector(settings: Settings, concurrency: int = 1) -> Detector:
+    """The face detector; its intra-op threads (unless FACEXPLAIN_ONNX_THREADS sets them) share
+    the cores among ``concurrency`` callers."""
     if settings.detector == "mtcnn":
         import torch
 
@@ -50,7 +53,7 @@ def build_detector(settings: Settings) -> Detector:
     return ScrfdDetector.from_file(
         resolve_model(settings.model_dir, settings.scrfd_model),
         providers=settings.onnx_providers,
-        threads=settings.onnx_threads,
+        threads=settings.onnx_threads or intra_op_threads(concurrency),
         max_size=settings.detector_max_size,
         score_threshold=settings.detector_score_threshold,
         nms_threshold=settings.detector_nms_threshold,
@@ -71,8 +74,8 @@ def build_base_recognizer(settings: Settings, concurrency: int = 2) -> OnnxRecog
     )
 
 
-def build_recognizer(settings: Settings) -> Recognizer:
-    base = build_base_recognizer(settings)
+def build_recognizer(settings: Settings, concurrency: int = 2) -> Recognizer:
+    base = build_base_recognizer(settings, concurrency)
     return FlipAveraged(base) if settings.flip_average else base
 
 
@@ -80,7 +83,9 @@ def build_pipeline(settings: Settings, policy: Policy = "largest") -> FacePipeli
     limits = ImageLimits(max_bytes=settings.max_image_bytes, max_pixels=settings.max_image_pixels,
                          max_side=settings.max_image_side,
                          decode_cpu_s=settings.max_image_decode_cpu_s)
-    return FacePipeline(build_detector(settings), build_recognizer(settings), limits=limits, policy=policy)
+    workers = settings.verify_workers  # the two photos of a pair run side by side (Verifier)
+    return FacePipeline(build_detector(settings, workers), build_recognizer(settings, workers),
+                        limits=limits, policy=policy)
 
 
 def load_calibration(settings: Settings, recognizer: Recognizer) -> Calibration:
@@ -89,7 +94,8 @@ def load_calibration(settings: Settings, recognizer: Recognizer) -> Calibration:
 
 def build_verifier(settings: Settings) -> Verifier:
     pipeline = build_pipeline(settings)
-    return Verifier(pipeline, load_calibration(settings, pipeline.recognizer))
+    return Verifier(pipeline, load_calibration(settings, pipeline.recognizer),
+                    workers=settings.verify_workers)
 
 
 def lfw_dir(settings: Settings) -> Path:

@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     flip_average: bool = True  # average the template of the face and its mirror image
     onnx_providers: list[str] = Field(default_factory=lambda: ["CPUExecutionProvider"])
     onnx_threads: int = 0  # 0: cores // concurrent callers (core.onnx.intra_op_threads)
+    # The two photos of a pair are prepared at the same time on this many threads (the
+    # verification sessions' intra-op threads are then shared out among them).
+    verify_workers: int = Field(default=2, ge=1)
 
     # Image input limits (checked from the header before any decoding)
     max_image_bytes: int = 10 * 1024 * 1024

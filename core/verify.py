@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,9 +30,16 @@ class Verified:
 
 
 class Verifier:
-    def __init__(self, pipeline: FacePipeline, calibration: Calibration) -> None:
+    """Prepares both photos (decode, detect, align, embed) and decides. With ``workers=2`` the
+    two photos are prepared at the same time on two threads (ONNX Runtime and OpenCV release the
+    GIL), which on a 2-core machine nearly halves the latency with single-thread sessions; each
+    template is computed exactly as it would be alone."""
+
+    def __init__(self, pipeline: FacePipeline, calibration: Calibration, *, workers: int = 1) -> None:
         self.pipeline = pipeline
         self.calibration = calibration
+        self.workers = max(1, int(workers))
+        self._pool: ThreadPoolExecutor | None = None
 
     def decide(self, face_a: PreparedFace, face_b: PreparedFace) -> Comparison:
         start = time.perf_counter()
@@ -70,8 +78,20 @@ class Verifier:
 
     def compare(self, photo_a: bytes, photo_b: bytes, progress: Progress = no_progress) -> Verified:
         progress("verify", 0, 2)
-        face_a = self._prepare(photo_a, 1)
-        progress("verify", 1, 2)
-        face_b = self._prepare(photo_b, 2)
+        if self.workers > 1:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="verify")
+            second = self._pool.submit(self._prepare, photo_b, 2)
+            try:
+                face_a = self._prepare(photo_a, 1)
+            except BaseException:
+                wait([second])  # no stray work left behind; photo 1's error is the one reported
+                raise
+            progress("verify", 1, 2)
+            face_b = second.result()
+        else:
+            face_a = self._prepare(photo_a, 1)
+            progress("verify", 1, 2)
+            face_b = self._prepare(photo_b, 2)
         progress("verify", 2, 2)
         return Verified(self.decide(face_a, face_b), face_a, face_b)

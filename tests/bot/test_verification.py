@@ -91,3 +91,24 @@ def test_a_tight_face_crop_is_still_found(verifier: Verifier) -> None:
     Image.fromarray(np.ascontiguousarray(rgb)).save(buf, "PNG")
     c = verifier.compare(buf.getvalue(), jpeg("George_W_Bush", 2)).comparison
     assert c.same_person
+
+
+def test_both_photos_at_once_give_exactly_the_serial_templates(calibrated_settings: Settings) -> None:
+    """The default prepares the two photos side by side on single-thread sessions; the
+    templates and the whole decision are bit-identical to one photo after the other on the
+    runtime's default threads."""
+    serial = build_verifier(calibrated_settings.model_copy(update={"verify_workers": 1}))
+    side_by_side = build_verifier(calibrated_settings)
+    assert side_by_side.workers == 2 and serial.workers == 1
+    for a, b in ((("George_W_Bush", 1), ("George_W_Bush", 2)), (("Colin_Powell", 1), ("Serena_Williams", 1))):
+        one, two = serial.compare(jpeg(*a), jpeg(*b)), side_by_side.compare(jpeg(*a), jpeg(*b))
+        assert np.array_equal(one.face_a.embedding, two.face_a.embedding)
+        assert np.array_equal(one.face_b.embedding, two.face_b.embedding)
+        assert one.comparison.score == two.comparison.score
+
+
+def test_side_by_side_reports_photo_1_when_both_photos_are_bad(verifier: Verifier) -> None:
+    assert verifier.workers == 2
+    with pytest.raises(UnsupportedImageType) as err:
+        verifier.compare(b"%PDF-1.7 one", b"%PDF-1.7 two")
+    assert err.value.photo == 1
