@@ -1,12 +1,14 @@
 """The composition root: the one place that builds concrete objects from settings.
 
-Everything else receives what it needs; tests call these builders with their own settings or
-replace any part with a fake.
+Every entry point (the ``facexplain`` commands in ``bot.cli``) builds what it runs here, from
+the one ``Settings`` its command group read; ``build_service`` is the conversation service the
+chat platforms and the console share. Everything else receives what it needs; tests call the
+same builders with their own settings and pass fakes (``tests/fakes.py``) for any part.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from pydantic import SecretStr
@@ -26,14 +28,12 @@ from core.saliency import SaliencyParams, params_for
 from core.verify import Verifier
 
 if TYPE_CHECKING:
-    from bot.store.repository import Store
-
-if TYPE_CHECKING:
     from bot.dialogue import Dialogue, DialogueConfig
     from bot.jobs import JobRunner
     from bot.jobs.celery_app import CeleryConfig
     from bot.services import Answerer, Describer, Engines
     from bot.store.port import StorePort
+    from bot.store.repository import Store
 
 
 def build_detector(settings: Settings, concurrency: int = 1) -> Detector:
@@ -96,10 +96,6 @@ def build_verifier(settings: Settings) -> Verifier:
     pipeline = build_pipeline(settings)
     return Verifier(pipeline, load_calibration(settings, pipeline.recognizer),
                     workers=settings.verify_workers)
-
-
-def lfw_dir(settings: Settings) -> Path:
-    return settings.lfw_dir
 
 
 def build_region_source(settings: Settings) -> RegionSource:
@@ -195,13 +191,15 @@ def build_answerer(settings: Settings) -> Answerer:
 def build_dialogue(settings: Settings, runner: JobRunner, store: StorePort,
                    answerer: Answerer | None = None,
                    config: DialogueConfig | None = None) -> Dialogue:
-    """The dialogue every adapter talks to; photos over the image size limit are refused
-    before they reach a worker."""
+    """The dialogue every adapter talks to; photos over ``settings.max_image_bytes`` are
+    refused before they reach a worker."""
+    from dataclasses import replace
+
     from bot.dialogue import Dialogue, DialogueConfig
     from bot.ops.instrumented import InstrumentedAnswerer
     from bot.ops.server import ops_metrics
 
-    config = config or DialogueConfig(max_photo_bytes=settings.max_image_bytes)
+    config = replace(config or DialogueConfig(), max_photo_bytes=settings.max_image_bytes)
     answerer = answerer or build_answerer(settings)
     metrics = ops_metrics(settings)
     if metrics is not None:
@@ -234,3 +232,37 @@ def build_store(settings: Settings) -> Store:
     from bot.store.repository import open_store
 
     return open_store(store_config(settings), migrate=settings.db_migrate_on_start)
+
+
+@dataclass(frozen=True)
+class Service:
+    """The conversation service every chat platform and the console talk to: the store, the
+    job runner and the dialogue on them. ``start`` loads the models ahead of the first photo
+    (``bot.cli.lifecycle`` orders it with the platform); ``close`` finishes and closes all."""
+
+    store: StorePort
+    runner: JobRunner
+    dialogue: Dialogue
+
+    async def start(self) -> None:
+        await self.runner.start()
+        await self.dialogue.warm_up()  # the QA encoder, before the first question
+
+    async def close(self) -> None:
+        try:
+            await self.dialogue.close()
+            await self.runner.close()
+        finally:
+            close = getattr(self.store, "close", None)
+            if close is not None:
+                close()
+
+
+def build_service(settings: Settings, *, store: StorePort | None = None,
+                  runner: JobRunner | None = None, answerer: Answerer | None = None,
+                  config: DialogueConfig | None = None) -> Service:
+    """The service from ``settings``: the store, the runner ``settings.job_runner`` names and
+    the dialogue. Tests pass fakes for any part; what is passed is closed with the rest."""
+    store = store if store is not None else build_store(settings)
+    runner = runner if runner is not None else build_runner(settings)
+    return Service(store, runner, build_dialogue(settings, runner, store, answerer, config))

@@ -1,16 +1,28 @@
 """Typed settings, read from the environment (prefix FACEXPLAIN_) once at start-up.
 
-Nothing here runs at import: call ``load_settings()`` in the composition root or a command.
+One model: the chat platforms' settings are nested in it (``settings.telegram``,
+``settings.slack``, from ``FACEXPLAIN_TELEGRAM_*`` / ``FACEXPLAIN_SLACK_*``). The ``facexplain``
+command group builds it once and hands it to the sub-command (``bot.cli.options``); nothing
+else reads the environment. Nothing here runs at import.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 
 import platformdirs
-from pydantic import Field, SecretStr
+from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bot.platform_settings import SlackSettings, TelegramSettings
+from bot.store.config import (
+    DEFAULT_BUSY_TIMEOUT_MS,
+    DEFAULT_IMAGE_TTL_HOURS,
+    DEFAULT_RETENTION_DAYS,
+    DEFAULT_RETRY_S,
+)
+from core.image_input import DEFAULT_LIMITS
 
 
 def _default_data_dir() -> Path:
@@ -49,9 +61,9 @@ class Settings(BaseSettings):
     verify_workers: int = Field(default=2, ge=1)
 
     # Image input limits (checked from the header before any decoding)
-    max_image_bytes: int = 10 * 1024 * 1024
-    max_image_pixels: int = 40_000_000
-    max_image_side: int = 20_000
+    max_image_bytes: int = DEFAULT_LIMITS.max_bytes  # every platform's photo limit too
+    max_image_pixels: int = DEFAULT_LIMITS.max_pixels
+    max_image_side: int = DEFAULT_LIMITS.max_side
     max_image_decode_cpu_s: int = Field(default=4, ge=1)  # CPU seconds per decode, in a child
 
     # Explanations (MinPlus saliency): "interactive" for chat, "paper" for Mery's setting
@@ -64,11 +76,11 @@ class Settings(BaseSettings):
     pseudonym_key: SecretStr | None = None  # default: a key file created under data_dir/secrets
     keep_images: bool = False
     image_key: SecretStr | None = None
-    image_ttl_hours: float = 72.0
-    retention_days: int = 30
+    image_ttl_hours: float = DEFAULT_IMAGE_TTL_HOURS
+    retention_days: int = DEFAULT_RETENTION_DAYS
     db_migrate_on_start: bool = True
-    db_busy_timeout_ms: int = 30_000
-    db_retry_s: float = Field(default=10.0, ge=0)  # a call waits this long for a database away
+    db_busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS
+    db_retry_s: float = Field(default=DEFAULT_RETRY_S, ge=0)  # waits this long for a database away
 
     # Jobs: in-process workers (default) or Celery workers fed through Redis (scale-out)
     job_runner: Literal["processes", "threads", "celery"] = "processes"
@@ -93,6 +105,10 @@ class Settings(BaseSettings):
     threshold_rule: Literal["eer", "fmr"] = "eer"
     target_fmr: float = 0.001
 
+    # Chat platforms (FACEXPLAIN_TELEGRAM_*, FACEXPLAIN_SLACK_*)
+    telegram: TelegramSettings = Field(default_factory=TelegramSettings)
+    slack: SlackSettings = Field(default_factory=SlackSettings)
+
     @property
     def calibration_dir(self) -> Path:
         return self.data_dir / "calibration"
@@ -109,3 +125,15 @@ class Settings(BaseSettings):
 def load_settings(**overrides: object) -> Settings:
     """Build settings from the environment, with explicit overrides (CLI flags, tests)."""
     return Settings(**overrides)  # type: ignore[arg-type]
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def with_changes(model: M, **changes: object) -> M:
+    """``model`` with ``changes`` (CLI flags) validated like the rest; ``None`` values are
+    options not given and change nothing."""
+    given = {name: value for name, value in changes.items() if value is not None}
+    if not given:
+        return model
+    return type(model).model_validate({**dict(model), **given})

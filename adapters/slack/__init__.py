@@ -6,7 +6,9 @@ conversation per thread, review buttons for teams.
 - ``outgoing``: neutral replies -> Web API calls (``Outgoing.deliver``); ``blocks``: Block Kit.
 - ``app``: ``SlackAssistant``, the Bolt app (ack first, work in ordered background lanes,
   each event once); ``reviews``: the ``ReviewRecorder`` port and its store adapter.
-- ``http``: the guarded HTTP endpoint; ``serve``: Socket Mode or HTTP on the real service.
+- ``http``: the guarded HTTP endpoint; ``serve``: Socket Mode or HTTP (``SlackService``).
 
-Nothing here runs at import; ``serve.main`` is what ``facexplain serve slack`` calls.
+Nothing here runs at import; ``facexplain serve slack`` (``bot.cli.serve.slack``) builds the
+service and runs ``SlackService`` through the entry layer's lifecycle (``bot.cli.lifecycle``).
+The settings are ``bot.platform_settings.SlackSettings``.
 """

@@ -13,7 +13,7 @@ import logging
 import re
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from typing import Any, Protocol
+from typing import Any
 
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext, AsyncBoltRequest
 from slack_bolt.response import BoltResponse
@@ -24,7 +24,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import blocks as kit
-from adapters.slack.config import SlackConfig
+from adapters.slack.config import TEXT_COMMANDS
 from adapters.slack.download import SlackFiles
 from adapters.slack.incoming import (
     PLATFORM,
@@ -38,9 +38,12 @@ from adapters.slack.lanes import Lanes
 from adapters.slack.once import SeenEvents, retry_number
 from adapters.slack.outgoing import Outgoing
 from adapters.slack.reviews import REVIEW_ACTION, ReviewRecorder, review_line, verdict_of
-from bot.messages import ButtonPress, ConversationKey, Incoming, ReplySink, TextReply
+from bot.dialogue.port import DialoguePort
+from bot.messages import ButtonPress, ConversationKey, ReplySink, TextReply
+from bot.platform_settings import SlackSettings
 from bot.store.port import VERDICTS, AlreadyReviewed, Verdict
 from core.errors import FacexplainError
+from core.image_input import DEFAULT_LIMITS
 
 log = logging.getLogger(__name__)
 EVENTS = ("app_mention", "message")  # message: direct messages (the message.im subscription)
@@ -48,18 +51,7 @@ _REVIEW = re.compile(rf"^{REVIEW_ACTION}({'|'.join(VERDICTS)})$")
 _BUTTON = re.compile(rf"^{kit.BUTTON_ACTION}\d+$")
 
 
-class DialoguePort(Protocol):
-    async def handle(self, incoming: Incoming, send: ReplySink) -> None: ...
-
-    async def idle(self, key: ConversationKey | None = None) -> None: ...
-
-
-class Recovering(Protocol):
-    async def recover(self, platform: str,
-                      sink_for: Callable[[ConversationKey], ReplySink]) -> int: ...
-
-
-def web_client(config: SlackConfig) -> AsyncWebClient:
+def web_client(config: SlackSettings) -> AsyncWebClient:
     """The Web API client: the configured base URL, and 429s retried after Retry-After."""
     handlers = [*async_default_handlers(),
                 AsyncRateLimitErrorRetryHandler(max_retry_count=config.rate_limit_retries)]
@@ -68,14 +60,15 @@ def web_client(config: SlackConfig) -> AsyncWebClient:
 
 
 class SlackAssistant:
-    def __init__(self, dialogue: DialoguePort, reviews: ReviewRecorder, config: SlackConfig,
-                 client: AsyncWebClient | None = None) -> None:
+    def __init__(self, dialogue: DialoguePort, reviews: ReviewRecorder, config: SlackSettings,
+                 client: AsyncWebClient | None = None, *,
+                 max_photo_bytes: int = DEFAULT_LIMITS.max_bytes) -> None:
         self.dialogue = dialogue
         self.reviews = reviews
         self.config = config
         self.client = client or web_client(config)
-        self.files = SlackFiles(config.bot_token, config.max_file_bytes, config.download_timeout_s)
-        self.out = Outgoing(self.client, config.progress_interval_s, config.text_commands)
+        self.files = SlackFiles(config.bot_token, max_photo_bytes, config.download_timeout_s)
+        self.out = Outgoing(self.client, config.progress_interval_s, TEXT_COMMANDS)
         self.seen = SeenEvents(config.seen_events)
         self.lanes = Lanes()
         self.reviewed: OrderedDict[tuple[str, str], list[kit.Block]] = OrderedDict()
@@ -143,9 +136,9 @@ class SlackAssistant:
         where = Place(key, key.chat, key.thread)
         return self.out.sink(where, self._reviews_in(where))
 
-    async def recover(self, dialogue: Recovering) -> int:
+    async def recover(self) -> int:
         """Deliver what an earlier assistant left in flight (see ``Dialogue.recover``)."""
-        return await dialogue.recover(PLATFORM, self.sink_for)
+        return await self.dialogue.recover(PLATFORM, self.sink_for)
 
     def _reviews_in(self, where: Place) -> bool:
         wanted = self.config.review_buttons
@@ -155,8 +148,8 @@ class SlackAssistant:
         where = inbound.place
         send = self.out.sink(where, self._reviews_in(where))
         incoming, problems = await to_incoming(
-            inbound, self.files.fetch, max_bytes=self.config.max_file_bytes,
-            max_photos=self.config.max_photos, commands=self.config.text_commands)
+            inbound, self.files.fetch, max_bytes=self.files.max_bytes,
+            max_photos=self.config.max_photos, commands=TEXT_COMMANDS)
         for problem in problems:
             await send(TextReply(problem, "error"))
         if incoming is not None:

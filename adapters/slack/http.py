@@ -19,7 +19,7 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp, AsyncBoltRequest
 from slack_sdk.signature import Clock, SignatureVerifier
 
-from adapters.slack.config import SlackConfig
+from bot.platform_settings import SlackSettings
 
 
 def _refuse(status: int, reason: str) -> web.Response:
@@ -40,7 +40,7 @@ def well_formed(text: str, content_type: str) -> bool:
 
 
 class Guard:
-    def __init__(self, bolt: AsyncApp, config: SlackConfig,
+    def __init__(self, bolt: AsyncApp, config: SlackSettings,
                  clock: Callable[[], float] = time.time) -> None:
         self.bolt = bolt
         self.config = config
@@ -86,7 +86,7 @@ class _Clock(Clock):
         return self.clock()
 
 
-def web_app(bolt: AsyncApp, config: SlackConfig,
+def web_app(bolt: AsyncApp, config: SlackSettings,
             clock: Callable[[], float] = time.time) -> web.Application:
     """The events endpoint (``config.path``, for events and interactivity alike) and a
     ``/healthz`` for load balancers."""

@@ -1,22 +1,16 @@
-"""Running the assistant on the conversation service the composition root builds: Socket Mode
-(the default: an outgoing WebSocket, no public URL) or the guarded HTTP endpoint."""
+"""The assistant on the network: Socket Mode (the default: an outgoing WebSocket, no public
+URL) or the guarded HTTP endpoint. ``SlackService`` is what ``facexplain serve slack`` runs
+through the entry layer's service lifecycle (``bot.cli.lifecycle``)."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
-import signal
-from collections.abc import Callable
 
 from aiohttp import web
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
 from adapters.slack.app import SlackAssistant
-from adapters.slack.config import SlackConfig
 from adapters.slack.http import web_app
-from adapters.slack.reviews import StoreReviews
-from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -39,45 +33,35 @@ async def start_http(assistant: SlackAssistant) -> web.AppRunner:
     return runner
 
 
-async def serve(settings: Settings, config: SlackConfig, workers: int = 2,
-                ready: Callable[[str], None] = log.info) -> None:
-    """Compose the conversation service, connect, and run until SIGINT or SIGTERM; messages
-    already acknowledged are answered before the service stops."""
-    from bot.composition import build_dialogue, build_runner, build_store
-    from bot.ops.server import start_ops_server
+class SlackService:
+    """The assistant as a platform of the service lifecycle: ``open``, ``recover``, ``listen``,
+    ``close`` (events already acknowledged are answered before it closes)."""
 
-    store = build_store(settings)
-    runner = build_runner(settings, workers=workers)
-    dialogue = build_dialogue(settings, runner, store)
-    assistant = SlackAssistant(dialogue, StoreReviews(store), config)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError):
-            loop.add_signal_handler(sig, stop.set)
-    ops = None
-    try:
-        await runner.start()
-        await dialogue.warm_up()  # the QA encoder, before the first question
-        await assistant.recover(dialogue)  # replies a stopped assistant left in flight (Celery)
-        ops = await start_ops_server(settings)  # /healthz and /metrics, when a port is set
+    def __init__(self, assistant: SlackAssistant) -> None:
+        self.assistant = assistant
+        self._socket: AsyncSocketModeHandler | None = None
+        self._http: web.AppRunner | None = None
+
+    async def open(self) -> None:
+        """Nothing to reach before the models load: the tokens are checked on connecting."""
+
+    async def recover(self) -> int:
+        return await self.assistant.recover()
+
+    async def listen(self) -> str:
+        config = self.assistant.config
         if config.mode == "socket":
-            handler = await start_socket_mode(assistant)
-            ready("facexplain is connected to Slack (Socket Mode). Press Ctrl+C to stop.")
-            await stop.wait()
-            await handler.close_async()  # type: ignore[no-untyped-call]
-        else:
-            site = await start_http(assistant)
-            ready(f"facexplain listens for Slack on http://{config.host}:{config.port}"
-                  f"{config.path}. Press Ctrl+C to stop.")
-            await stop.wait()
-            await site.cleanup()
-        ready("Stopping: finishing the messages already received...")
-        await assistant.idle()
-    finally:
-        if ops is not None:
-            await ops.cleanup()
-        await assistant.close()
-        await dialogue.close()
-        await runner.close()
-        store.close()
+            self._socket = await start_socket_mode(self.assistant)
+            return "facexplain is connected to Slack (Socket Mode)."
+        self._http = await start_http(self.assistant)
+        return f"facexplain listens for Slack on http://{config.host}:{config.port}{config.path}."
+
+    async def close(self) -> None:
+        try:
+            if self._socket is not None:
+                await self._socket.close_async()  # type: ignore[no-untyped-call]
+            if self._http is not None:
+                await self._http.cleanup()
+            await self.assistant.idle()
+        finally:
+            await self.assistant.close()

@@ -1,10 +1,12 @@
 """The Telegram adapter (python-telegram-bot): Telegram updates in, neutral messages to the
 dialogue; neutral replies out, Bot API calls back. ``TelegramBot(config, dialogue)`` runs it;
-``facexplain serve telegram`` (``adapters.telegram.command``) composes and starts it.
+``facexplain serve telegram`` (``bot.cli.serve.telegram``) builds the service and runs the bot
+through the entry layer's lifecycle (``bot.cli.lifecycle``).
 
 Modules: ``incoming`` and ``outgoing`` (the two translations), ``router`` (each update once,
 each chat in order, each user within a rate), ``service`` (the PTB Application, polling or
 webhook), ``webhook`` (the checked HTTP endpoint), ``files`` (capped downloads), ``formatting``
 (HTML escaping and Telegram's length limits), ``delivery`` (flood control), ``lanes``,
-``limits``, ``callbacks`` and ``config``.
+``limits``, ``callbacks``, ``config`` (what a mode needs; the settings are
+``bot.platform_settings.TelegramSettings``) and ``redact`` (the token kept out of logs).
 """

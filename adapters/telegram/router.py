@@ -11,29 +11,27 @@ import asyncio
 import logging
 from collections.abc import Hashable
 from dataclasses import dataclass
-from typing import Protocol
 
 from telegram import Bot, CallbackQuery, Update, User
 from telegram.error import TelegramError
 
 from adapters.telegram.callbacks import CallbackData
-from adapters.telegram.config import TelegramConfig
+from adapters.telegram.config import file_limit
 from adapters.telegram.delivery import RetryPolicy, call
 from adapters.telegram.files import Downloader
 from adapters.telegram.incoming import Route, route, to_incoming
 from adapters.telegram.lanes import Album, Albums, Lanes
 from adapters.telegram.limits import RateLimiter, Seen
 from adapters.telegram.outgoing import Outgoing, Target
-from bot.messages import ConversationKey, Incoming, Reply, ReplySink, TextReply
+from bot.dialogue.port import DialoguePort
+from bot.messages import ConversationKey, Reply, ReplySink, TextReply
+from bot.platform_settings import TelegramSettings
 from core.errors import FacexplainError
+from core.image_input import DEFAULT_LIMITS
 
 log = logging.getLogger(__name__)
 RATE_LIMITED = ("You are sending messages faster than I can answer them, so I skipped some. "
                 "Please wait a minute, then send the rest again.")
-
-
-class DialoguePort(Protocol):
-    async def handle(self, incoming: Incoming, send: ReplySink) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -47,13 +45,14 @@ class Work:
 
 
 class Router:
-    def __init__(self, bot: Bot, dialogue: DialoguePort, config: TelegramConfig) -> None:
+    def __init__(self, bot: Bot, dialogue: DialoguePort, config: TelegramSettings,
+                 max_photo_bytes: int = DEFAULT_LIMITS.max_bytes) -> None:
         self.bot = bot
         self.dialogue = dialogue
         self.policy = RetryPolicy(config.retry_attempts, config.retry_max_wait_s)
         self.buttons = CallbackData()
         self.outgoing = Outgoing(bot, self.policy, self.buttons)
-        self.downloader = Downloader(bot, config.file_limit, self.policy,
+        self.downloader = Downloader(bot, file_limit(max_photo_bytes), self.policy,
                                      config.download_timeout_s)
         self.seen = Seen(config.seen_updates)
         self.rate = RateLimiter(config.rate_per_minute)

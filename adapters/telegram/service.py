@@ -10,27 +10,22 @@ from __future__ import annotations
 import logging
 import secrets
 import warnings
-from collections.abc import Callable
 from datetime import timedelta
-from typing import Protocol
 
 from telegram import BotCommand, Update
 from telegram.ext import Application, TypeHandler
 from telegram.warnings import PTBDeprecationWarning
 
-from adapters.telegram.config import TelegramConfig
+from adapters.telegram.config import TelegramNotConfigured
 from adapters.telegram.delivery import call
 from adapters.telegram.incoming import PLATFORM
-from adapters.telegram.router import DialoguePort, Router
+from adapters.telegram.router import Router
 from adapters.telegram.webhook import WebhookServer
-from bot.messages import ConversationKey, ReplySink
+from bot.dialogue.port import DialoguePort
+from bot.platform_settings import TelegramSettings
+from core.image_input import DEFAULT_LIMITS
 
 log = logging.getLogger(__name__)
-
-
-class Recovering(Protocol):
-    async def recover(self, platform: str,
-                      sink_for: Callable[[ConversationKey], ReplySink]) -> int: ...
 
 
 ALLOWED_UPDATES = ["message", "callback_query"]
@@ -49,25 +44,46 @@ COMMANDS = (
 class TelegramBot:
     """``await start()``, then updates flow until ``await stop()``; or ``async with``."""
 
-    def __init__(self, config: TelegramConfig, dialogue: DialoguePort) -> None:
+    def __init__(self, config: TelegramSettings, dialogue: DialoguePort, *,
+                 max_photo_bytes: int = DEFAULT_LIMITS.max_bytes) -> None:
         self.config = config
         # PTB 22 warns on every RetryAfter that retry_after will become a timedelta; we read both
         warnings.filterwarnings("ignore", ".*attribute `retry_after`", PTBDeprecationWarning)
         builder = (Application.builder().token(config.token).base_url(config.base_url)
-                   .base_file_url(config.base_file_url).concurrent_updates(False))
+                   .base_file_url(config.file_url).concurrent_updates(False))
         if config.mode == "webhook":
             builder = builder.updater(None)
         self.app = builder.build()
-        self.router = Router(self.app.bot, dialogue, config)
+        self.router = Router(self.app.bot, dialogue, config, max_photo_bytes)
         self.app.add_handler(TypeHandler(Update, self.router.on_update))
         self.app.add_error_handler(self._on_error)
         self.webhook: WebhookServer | None = None
         self._started = False
 
     async def start(self) -> None:
-        await self.app.initialize()  # getMe: who the bot is (its @name matters in groups)
+        """``open`` then ``listen``."""
+        await self.open()
+        await self.listen()
+
+    async def open(self) -> None:
+        """Reach the Bot API (getMe: who the bot is; its @name matters in groups) and set the
+        command menu. A wrong token or URL fails here, as ``TelegramNotConfigured``."""
+        from telegram.error import InvalidToken, NetworkError
+
+        try:
+            await self.app.initialize()
+        except InvalidToken:
+            raise TelegramNotConfigured("Telegram refused the bot token; check "
+                                        "FACEXPLAIN_TELEGRAM_TOKEN (from @BotFather).") from None
+        except NetworkError as exc:
+            raise TelegramNotConfigured(f"I could not reach the Bot API at {self.config.base_url} "
+                                        f"({type(exc).__name__}).") from None
         bot, policy = self.app.bot, self.router.policy
         await call(lambda: bot.set_my_commands([BotCommand(n, d) for n, d in COMMANDS]), policy)
+
+    async def listen(self) -> str:
+        """Start taking updates (long polling or the webhook); says where, for the operator."""
+        bot = self.app.bot
         await self.app.start()
         self._started = True
         if self.config.mode == "webhook":
@@ -78,6 +94,7 @@ class TelegramBot:
                 timeout=timedelta(seconds=self.config.poll_timeout_s),
                 allowed_updates=ALLOWED_UPDATES, drop_pending_updates=self.config.drop_pending)
         log.info("Telegram bot @%s started (%s)", bot.bot.username, self.config.mode)
+        return f"facexplain is running on Telegram as @{bot.bot.username} ({self.config.mode})."
 
     async def _start_webhook(self) -> None:
         config = self.config
@@ -91,9 +108,12 @@ class TelegramBot:
             config.webhook_url, secret_token=secret, allowed_updates=ALLOWED_UPDATES,
             drop_pending_updates=config.drop_pending), self.router.policy)
 
-    async def recover(self, dialogue: Recovering) -> int:
+    async def recover(self) -> int:
         """Deliver what an earlier bot left in flight (see ``Dialogue.recover``)."""
-        return await dialogue.recover(PLATFORM, self.router.sink_for)
+        return await self.router.dialogue.recover(PLATFORM, self.router.sink_for)
+
+    async def close(self) -> None:
+        await self.stop()
 
     async def stop(self) -> None:
         """Stop taking updates, let the queued ones finish, then close."""

@@ -27,12 +27,16 @@ class RootGroup(PackageGroup):
 @click.group(cls=RootGroup, package="bot.cli.commands")
 @click.option("-v", "--verbose", count=True, help="More log output (-v info, -vv debug).")
 @click.version_option(package_name="facexplain")
-def cli(verbose: int) -> None:
+@click.pass_context
+def cli(ctx: click.Context, verbose: int) -> None:
     """facexplain: explainable face verification you can talk to."""
-    from bot.ops.logging import configure_logging, configured_format
+    from bot.cli.options import Loaded
+    from bot.ops.logging import configure_logging
 
+    ctx.obj = Loaded.read()  # the settings, read once for the sub-command
     level = logging.WARNING - 10 * min(verbose, 2)
-    configure_logging(level, configured_format())  # personal data redacted in either format
+    log_format = ctx.obj.settings.log_format if ctx.obj.settings is not None else "text"
+    configure_logging(level, log_format)  # personal data redacted in either format
 
 
 def main() -> None:

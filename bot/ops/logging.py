@@ -79,17 +79,6 @@ def handler(log_format: str, stream: Any = None) -> logging.Handler:
     return made
 
 
-def configured_format() -> str:
-    """FACEXPLAIN_LOG_FORMAT through the settings; "text" when the settings do not load (the
-    command then reports why)."""
-    from bot.settings import load_settings
-
-    try:
-        return load_settings().log_format
-    except Exception:
-        return "text"
-
-
 def configure_logging(level: int, log_format: str) -> None:
     root = logging.getLogger()
     for old in list(root.handlers):

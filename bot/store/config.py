@@ -1,4 +1,5 @@
-"""What the store needs to know, as one frozen value (the lead maps Settings onto it)."""
+"""What the store needs to know, as one frozen value (``bot.composition.store_config`` maps
+``Settings`` onto it; the defaults below are the settings' defaults too)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from pathlib import Path
 
 DEFAULT_RETENTION_DAYS = 30
 DEFAULT_IMAGE_TTL_HOURS = 72.0
+DEFAULT_BUSY_TIMEOUT_MS = 30_000
+DEFAULT_RETRY_S = 10.0
 DATABASE_FILE = "facexplain.db"
 
 
@@ -29,8 +32,8 @@ class StoreConfig:
     image_key: bytes | None = field(default=None, repr=False)
     image_ttl_hours: float = DEFAULT_IMAGE_TTL_HOURS
     retention_days: int = DEFAULT_RETENTION_DAYS
-    busy_timeout_ms: int = 30_000
-    retry_s: float = 10.0  # how long a call waits for a database that is away (bot.store.retry)
+    busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS
+    retry_s: float = DEFAULT_RETRY_S  # how long a call waits for a database that is away (bot.store.retry)
 
     def __post_init__(self) -> None:
         if len(self.pseudonym_key) < 16:

@@ -93,7 +93,7 @@ async def test_a_burst_of_50_messages_is_answered_once_each_in_order(
 async def test_a_download_larger_than_declared_is_cut_off_at_the_cap(
         slack_text: SlackWorld) -> None:
     world = slack_text
-    cap = world.assistant.config.max_file_bytes
+    cap = world.assistant.files.max_bytes
     liar = world.fake.host_file(b"\xff\xd8\xff" + b"\0" * cap, "small.jpg", "image/jpeg",
                                 size=2048, chunked=True)
     await world.http_event(world.message("UALICE", "", files=[liar]))

@@ -21,13 +21,14 @@ from aiohttp import web
 from PIL import Image
 
 from adapters.slack.app import SlackAssistant
-from adapters.slack.config import SlackConfig
+from adapters.slack.config import TEXT_COMMANDS
 from adapters.slack.http import web_app
 from adapters.slack.outgoing import as_words
 from adapters.slack.reviews import StoreReviews
 from adapters.slack.serve import start_socket_mode
 from bot.composition import build_answerer, build_runner, build_store
 from bot.dialogue import Dialogue, DialogueConfig
+from bot.platform_settings import SlackSettings
 from bot.services import Answerer
 from bot.settings import Settings, load_settings
 from bot.store.repository import Store
@@ -47,7 +48,7 @@ _answerers: dict[str, Answerer] = {}
 
 def said(text: str) -> str:
     """What the assistant says in Slack for a dialogue text: commands as plain words."""
-    return as_words(text, SlackConfig(bot_token="x").text_commands)
+    return as_words(text, TEXT_COMMANDS)
 
 
 def lfw_jpeg(name: str, number: int) -> bytes:
@@ -185,7 +186,7 @@ async def open_world(settings: Settings, tmp_path: Path,
         update={"database_url": f"sqlite:///{tmp_path / 'slack.db'}"}))
     runner = build_runner(settings, saliency=SALIENCY, kind="threads")
     dialogue = Dialogue(runner, store, shared_answerer(settings), DialogueConfig(consent="ask"))
-    config = SlackConfig(bot_token=BOT_TOKEN, app_token=APP_TOKEN, signing_secret=SECRET,
+    config = SlackSettings(bot_token=BOT_TOKEN, app_token=APP_TOKEN, signing_secret=SECRET,
                          api_url=fake.api_url, progress_interval_s=0.0, **options)
     assistant = SlackAssistant(dialogue, StoreReviews(store), config)
     server = web.AppRunner(web_app(assistant.app, config), access_log=None)

@@ -6,15 +6,17 @@ from __future__ import annotations
 import pytest
 
 from adapters.slack import blocks as kit
-from adapters.slack.config import SlackConfig, config_from_env
+from adapters.slack.config import TEXT_COMMANDS
 from adapters.slack.incoming import action_place, clean_text, parse_event, text_message
 from adapters.slack.markup import escape, plain
 from adapters.slack.once import SeenEvents, retry_number
 from adapters.slack.outgoing import as_words
 from bot.messages import CommandMessage, ConversationKey, TextMessage, VerificationReply
+from bot.platform_settings import SlackSettings
+from bot.settings import load_settings, with_changes
 
 BOT = "UFACEX"
-COMMANDS = SlackConfig(bot_token="x").text_commands
+COMMANDS = TEXT_COMMANDS
 
 
 def event(**fields: object) -> dict[str, object]:
@@ -140,14 +142,16 @@ def test_events_are_remembered_up_to_a_limit_and_retries_are_recognised() -> Non
     assert retry_number({}) == retry_number({"x-slack-retry-num": "x"}) == 0
 
 
-def test_the_configuration_comes_from_the_environment() -> None:
-    config = config_from_env({"FACEXPLAIN_SLACK_BOT_TOKEN": "xoxb-1",
-                              "FACEXPLAIN_SLACK_API_URL": "http://127.0.0.1:9/api",
-                              "FACEXPLAIN_SLACK_PORT": "8080"}, mode="http")
+def test_the_configuration_comes_from_the_environment_with_the_other_settings(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in {"BOT_TOKEN": "xoxb-1", "API_URL": "http://127.0.0.1:9/api",
+                        "PORT": "8080"}.items():
+        monkeypatch.setenv(f"FACEXPLAIN_SLACK_{name}", value)
+    config = with_changes(load_settings().slack, mode="http")  # --http
     assert (config.api_url, config.port, config.mode) == ("http://127.0.0.1:9/api/", 8080, "http")
     assert config.missing() == ["FACEXPLAIN_SLACK_SIGNING_SECRET"]
-    assert "xoxb-1" not in repr(config)
-    assert config_from_env({}).missing() == ["FACEXPLAIN_SLACK_BOT_TOKEN",
-                                             "FACEXPLAIN_SLACK_APP_TOKEN"]
+    assert "xoxb-1" not in repr(config) and "xoxb-1" not in repr(load_settings())
+    assert SlackSettings(bot_token="").missing() == ["FACEXPLAIN_SLACK_BOT_TOKEN",
+                                                     "FACEXPLAIN_SLACK_APP_TOKEN"]
     with pytest.raises(ValueError, match="mode"):
-        SlackConfig(bot_token="x", mode="webhook")  # type: ignore[arg-type]
+        SlackSettings(bot_token="x", mode="webhook")  # type: ignore[arg-type]

@@ -16,11 +16,11 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from adapters.telegram.config import TelegramConfig
 from adapters.telegram.service import TelegramBot
 from bot.composition import build_runner, build_store
 from bot.dialogue import Dialogue, DialogueConfig
 from bot.jobs import JobRunner
+from bot.platform_settings import TelegramSettings
 from bot.settings import Settings
 from bot.store.repository import Store
 from core.saliency import params_for, with_changes
@@ -81,12 +81,12 @@ async def fake() -> AsyncIterator[FakeTelegram]:
         yield server
 
 
-def config_for(fake: FakeTelegram, **changes: Any) -> TelegramConfig:
+def config_for(fake: FakeTelegram, **changes: Any) -> TelegramSettings:
     """The bot's settings against the fake: a short long-poll and album window for speed."""
     values: dict[str, Any] = {"token": fake.token, "base_url": fake.base_url,
                               "base_file_url": fake.base_file_url, "poll_timeout_s": 0.5,
                               "album_window_s": 0.3, **changes}
-    return TelegramConfig(**values)
+    return TelegramSettings(**values)
 
 
 @pytest.fixture

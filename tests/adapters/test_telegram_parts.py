@@ -14,10 +14,12 @@ from click.testing import CliRunner
 
 from adapters.telegram import formatting
 from adapters.telegram.callbacks import CallbackData
-from adapters.telegram.config import TelegramConfig, TelegramNotConfigured
+from adapters.telegram.config import TelegramNotConfigured, file_limit, require
 from adapters.telegram.lanes import Albums, Lanes
 from adapters.telegram.limits import RateLimiter, Seen
 from bot.cli.main import cli
+from bot.platform_settings import TelegramSettings
+from bot.settings import load_settings, with_changes
 from tests.adapters.fake_telegram import FakeTelegram
 
 
@@ -117,26 +119,30 @@ def test_button_payloads_over_64_bytes_travel_by_reference() -> None:
     assert data.decode("#999") == ("", "")
 
 
-def test_config_from_the_environment() -> None:
-    env = {"FACEXPLAIN_TELEGRAM_TOKEN": "42:abc", "FACEXPLAIN_TELEGRAM_RATE_PER_MINUTE": "5",
-           "FACEXPLAIN_TELEGRAM_DROP_PENDING": "yes",
-           "FACEXPLAIN_TELEGRAM_BASE_URL": "http://localhost:8081/bot"}
-    config = TelegramConfig.from_env(env, max_file_bytes=25 * 1024 * 1024)
+def test_config_from_the_environment_with_the_other_settings(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in {"TOKEN": "42:abc", "RATE_PER_MINUTE": "5", "DROP_PENDING": "yes",
+                        "BASE_URL": "http://localhost:8081/bot"}.items():
+        monkeypatch.setenv(f"FACEXPLAIN_TELEGRAM_{name}", value)
+    monkeypatch.setenv("FACEXPLAIN_MAX_IMAGE_BYTES", str(25 * 1024 * 1024))
+    settings = load_settings()
+    config = require(settings.telegram)
     assert config.rate_per_minute == 5 and config.drop_pending
     assert config.base_url == "http://localhost:8081/bot"
-    assert config.file_limit == 20 * 1024 * 1024  # never beyond what the Bot API serves
-    assert "42:abc" not in repr(config)
+    assert file_limit(settings.max_image_bytes) == 20 * 1024 * 1024  # never beyond the Bot API's
+    assert "42:abc" not in repr(config) and "42:abc" not in repr(settings)
     with pytest.raises(TelegramNotConfigured, match="@BotFather"):
-        TelegramConfig.from_env({})
+        require(TelegramSettings(token=""))
     with pytest.raises(TelegramNotConfigured, match="WEBHOOK_URL"):
-        TelegramConfig.from_env(env, mode="webhook")
-    with pytest.raises(TelegramNotConfigured, match="letters, digits"):
-        TelegramConfig.from_env(env, webhook_secret="not allowed!")
+        require(with_changes(config, mode="webhook"))  # --webhook
+    with pytest.raises(ValueError, match="webhook_secret"):
+        with_changes(config, webhook_secret="not allowed!")
 
 
 def test_a_self_hosted_server_url_gives_its_file_url_too() -> None:
-    config = TelegramConfig.from_env({}, token="42:abc", base_url="http://localhost:8081/bot")
-    assert config.base_file_url == "http://localhost:8081/file/bot"
+    config = TelegramSettings(token="42:abc", base_url="http://localhost:8081/bot")
+    assert config.file_url == "http://localhost:8081/file/bot"
+    assert TelegramSettings(token="42:abc").file_url == "https://api.telegram.org/file/bot"
 
 
 def test_serve_with_a_wrong_token_says_so_and_loads_no_models(
@@ -156,7 +162,7 @@ def test_serve_with_a_wrong_token_says_so_and_loads_no_models(
 
 
 def test_the_token_never_reaches_the_logs() -> None:
-    from adapters.telegram.command import hide_in_logs
+    from adapters.telegram.redact import hide_in_logs
 
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)

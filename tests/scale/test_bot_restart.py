@@ -52,7 +52,7 @@ class BotProcess(OwnLoop):
             self.telegram = TelegramBot(config_for(self.fake), self.dialogue)
             await self.telegram.start()
             await self.runner.start()
-            return await self.telegram.recover(self.dialogue)
+            return await self.telegram.recover()
 
         return await self._on_loop(boot())
 

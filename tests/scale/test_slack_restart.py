@@ -19,10 +19,10 @@ import pytest
 from sqlalchemy import text
 
 from adapters.slack.app import SlackAssistant
-from adapters.slack.config import SlackConfig
 from adapters.slack.reviews import StoreReviews
 from adapters.slack.serve import start_socket_mode
 from bot.dialogue import Dialogue, DialogueConfig, texts
+from bot.platform_settings import SlackSettings
 from bot.store.config import StoreConfig
 from bot.store.repository import Store, open_store
 from bot.store.testing import TEST_KEY
@@ -54,11 +54,11 @@ class AssistantProcess(OwnLoop):
             self.runner = celery_runner(self.redis_url, self.queue)
             self.dialogue = Dialogue(self.runner, self.store, answerer=None,  # type: ignore[arg-type]
                                      config=DialogueConfig(consent="on_first_photo"))
-            config = SlackConfig(bot_token=BOT_TOKEN, app_token=APP_TOKEN,
+            config = SlackSettings(bot_token=BOT_TOKEN, app_token=APP_TOKEN,
                                  api_url=self.fake.api_url, progress_interval_s=0.0)
             self.assistant = SlackAssistant(self.dialogue, StoreReviews(self.store), config)
             await self.runner.start()
-            found = await self.assistant.recover(self.dialogue)
+            found = await self.assistant.recover()
             self.socket = await start_socket_mode(self.assistant)
             return found
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from bot.store.cli import store_session, url_option
+from bot.cli.store_options import store_session, url_option
 
 COLUMNS = ("seq", "created_at", "kind", "user_id", "conversation_id", "payload", "prev_hash",
            "hash")

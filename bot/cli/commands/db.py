@@ -6,7 +6,8 @@ from datetime import timedelta
 
 import click
 
-from bot.store.cli import default_retention_days, resolve_url, store_session, url_option
+from bot.cli.options import settings_from
+from bot.cli.store_options import resolve_url, store_session, url_option
 
 
 @click.group(name="db")
@@ -57,13 +58,13 @@ def current(url: str | None) -> None:
 @url_option
 @click.option("--older-than-days", type=click.IntRange(min=0), default=None,
               help="Delete data older than this many days "
-                   "(default: $FACEXPLAIN_RETENTION_DAYS, else 30).")
+                   "[FACEXPLAIN_RETENTION_DAYS].")
 def purge(url: str | None, older_than_days: int | None) -> None:
     """Delete conversations, turns, comparisons, reviews and images past retention."""
     from bot.store.models import utcnow
     from bot.store.privacy import purge as purge_rows
 
-    days = default_retention_days() if older_than_days is None else older_than_days
+    days = settings_from(retention_days=older_than_days).retention_days
     with store_session(url, write=True) as session:
         now = utcnow()
         report = purge_rows(session, now - timedelta(days=days), now)

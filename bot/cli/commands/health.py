@@ -11,8 +11,17 @@ import click
 @click.command(name="health")
 def command() -> None:
     """Check that this installation can serve: settings, models, database, Redis."""
+    from bot.cli.options import loaded
     from bot.ops.health import run_checks
+    from bot.settings import Settings
 
-    report = run_checks()
+    got = loaded()
+
+    def settings() -> Settings:
+        if got.settings is None:
+            raise ValueError(got.error)
+        return got.settings
+
+    report = run_checks(settings)
     click.echo(report.to_json())
     sys.exit(0 if report.ok else 1)

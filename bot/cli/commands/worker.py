@@ -47,12 +47,12 @@ def command(concurrency: int, pool: str, name: str | None, loglevel: str,
             context: str | None) -> None:
     """Run jobs from the queue in Redis (FACEXPLAIN_REDIS_URL) until Ctrl+C or SIGTERM
     (a warm shutdown: running jobs finish first)."""
+    from bot.cli.options import settings_from
     from bot.composition import celery_config
     from bot.jobs.celery_app import make_app
     from bot.jobs.celery_tasks import register
-    from bot.settings import load_settings
 
-    settings = load_settings()
+    settings = settings_from()
     config = celery_config(settings)
     app = make_app(config, "worker")
     register(app, config, context_factory(settings, context))

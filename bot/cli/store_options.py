@@ -1,18 +1,16 @@
-"""What the ``db`` and ``audit`` commands share: the ``--url`` option and an engine."""
+"""What the ``db`` and ``audit`` commands share: the ``--url`` option and a session on the
+store that URL (or the settings) names."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, TypeVar
 
 import click
 
-from bot.store.config import DEFAULT_RETENTION_DAYS, default_database_url
+from bot.cli.options import settings_from
 
-URL_ENV = "FACEXPLAIN_DATABASE_URL"
-RETENTION_ENV = "FACEXPLAIN_RETENTION_DAYS"
 F = TypeVar("F", bound=Callable[..., object])
 
 if TYPE_CHECKING:
@@ -20,21 +18,17 @@ if TYPE_CHECKING:
 
 
 def resolve_url(url: str | None) -> str:
-    """The --url given, else $FACEXPLAIN_DATABASE_URL, else SQLite in the data directory."""
-    if url:
-        return url
-    from bot.settings import load_settings
+    """The --url given, else FACEXPLAIN_DATABASE_URL, else SQLite in the data directory (the
+    store the service itself opens: ``bot.composition.store_config``)."""
+    from bot.store.config import default_database_url
 
-    return default_database_url(load_settings().data_dir)
-
-
-def default_retention_days() -> int:
-    return int(os.environ.get(RETENTION_ENV, DEFAULT_RETENTION_DAYS))
+    settings = settings_from(database_url=url)
+    return settings.database_url or default_database_url(settings.data_dir)
 
 
 def url_option(func: F) -> F:
     return click.option(
-        "--url", envvar=URL_ENV, default=None, metavar="URL",
+        "--url", default=None, metavar="URL",
         help="Database URL (default: $FACEXPLAIN_DATABASE_URL, else SQLite in the data "
              "directory). PostgreSQL: postgresql+psycopg://user@host:5432/db",
     )(func)

@@ -1,0 +1,22 @@
+"""What an adapter needs of the dialogue (``Dialogue`` is the implementation; adapter tests may
+pass their own)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Protocol
+
+from bot.messages import ConversationKey, Incoming, ReplySink
+
+
+class DialoguePort(Protocol):
+    async def handle(self, incoming: Incoming, send: ReplySink) -> None:
+        """Answer ``incoming`` through ``send`` (several replies, in order)."""
+
+    async def idle(self, key: ConversationKey | None = None) -> None:
+        """Wait until the work started for ``key`` (or every conversation) has finished."""
+
+    async def recover(self, platform: str,
+                      sink_for: Callable[[ConversationKey], ReplySink]) -> int:
+        """Deliver the replies an earlier process of ``platform`` left in flight; how many."""
+        ...
