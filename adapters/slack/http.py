@@ -1,15 +1,16 @@
 """HTTP mode: a small aiohttp server with a guard in front of Bolt.
 
-Bad requests get a 4xx and never reach Bolt: a body over the size cap (413), a body that is
-not UTF-8 or not the JSON/form Slack sends (400), a missing or malformed timestamp (400), a
-timestamp outside the allowed skew (401, replay protection), a wrong signature (401). Bolt
-verifies the signature again and answers Slack within its 3 seconds: listeners only queue
-work.
+Bad requests get a 4xx, one WARNING line, and never reach Bolt: a body over the size cap
+(413), a body that is not UTF-8 (400), a missing or malformed timestamp (400), a timestamp
+outside the allowed skew (401, replay protection), a signature that is not ASCII or wrong
+(401), a body that is not the JSON/form Slack sends, nested deeper than 32, or whose outer
+shape Bolt could not read (``"event": [1]``; 400). Bolt verifies the signature again and
+answers Slack within its 3 seconds: listeners only queue work.
 """
 
 from __future__ import annotations
 
-import json
+import logging
 import time
 from collections.abc import Callable, Sequence
 from urllib.parse import parse_qs
@@ -19,24 +20,37 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp, AsyncBoltRequest
 from slack_sdk.signature import Clock, SignatureVerifier
 
+from adapters import json_bound
+from adapters.slack.payloads import envelope_problem
 from bot.platform_settings import SlackSettings
 
+log = logging.getLogger(__name__)
 
-def _refuse(status: int, reason: str) -> web.Response:
+
+def _refuse(status: int, reason: str, detail: str = "") -> web.Response:
+    log.warning("Slack request refused: %d %s%s", status, reason, f" ({detail})" if detail else "")
     return web.json_response({"ok": False, "error": reason}, status=status)
 
 
-def well_formed(text: str, content_type: str) -> bool:
-    """A JSON object (Events API) or a form whose ``payload``, if any, is a JSON object."""
+def body_problem(raw: bytes, content_type: str) -> str | None:
+    """None for a JSON object (Events API) or a form whose ``payload``s are JSON objects, each
+    nested at most 32 deep and of the outer shape Bolt reads; else a short reason."""
     try:
         if content_type == "application/json":
-            return isinstance(json.loads(text), dict)
+            return envelope_problem(json_bound.parse(raw))
         if content_type == "application/x-www-form-urlencoded":
+            text = raw.decode("utf-8")
             form = parse_qs(text, strict_parsing=bool(text))
-            return all(isinstance(json.loads(p), dict) for p in form.get("payload", []))
+            for payload in form.get("payload", []):
+                problem = envelope_problem(json_bound.parse(payload.encode("utf-8")))
+                if problem is not None:
+                    return problem
+            return None
+    except json_bound.BadJson as exc:
+        return exc.reason
     except ValueError:
-        return False
-    return False
+        return "not a form"
+    return "content type"
 
 
 class Guard:
@@ -65,10 +79,11 @@ class Guard:
         if abs(self.clock() - int(stamp)) > self.config.max_timestamp_skew_s:
             return _refuse(401, "stale_timestamp")
         signature = request.headers.get("X-Slack-Signature", "")
-        if not self.verifier.is_valid(raw, stamp, signature):
+        if not signature.isascii() or not self.verifier.is_valid(raw, stamp, signature):
             return _refuse(401, "bad_signature")
-        if not well_formed(text, request.content_type):
-            return _refuse(400, "bad_body")
+        problem = body_problem(raw, request.content_type)
+        if problem is not None:
+            return _refuse(400, "bad_body", problem)
         headers: dict[str, str | Sequence[str]] = {
             name.lower(): value for name, value in request.headers.items()}
         response = await self.bolt.async_dispatch(

@@ -10,12 +10,14 @@ the conversation is: the DM's top level or the thread.
 from __future__ import annotations
 
 import html
+import logging
 import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from adapters.slack.download import FileUnavailable
+from adapters.slack.payloads import event_fields, file_fields
 from bot.dialogue.texts import TOO_MANY_PHOTOS
 from bot.messages import (
     CommandMessage,
@@ -29,7 +31,10 @@ from bot.messages import (
 from core.errors import FacexplainError, ImageTooLarge, UnsupportedImageType
 
 PLATFORM = "slack"
+UNREADABLE_FILE = ("I could not read that file. Please send it again as a JPEG, PNG or WEBP "
+                   "photo.")
 _SUBTYPES = {None, "file_share", "thread_broadcast"}  # message subtypes that are people talking
+log = logging.getLogger(__name__)
 _MENTION = re.compile(r"<@([A-Z0-9]+)(?:\|[^>]*)?>")
 
 
@@ -58,6 +63,7 @@ class Inbound:
     place: Place
     text: str
     files: tuple[SharedFile, ...]
+    unreadable: int = 0  # files whose description was not of the expected shape
 
 
 def place(channel: str, user: str, ts: str, thread_ts: str | None, direct: bool) -> Place:
@@ -69,25 +75,35 @@ def place(channel: str, user: str, ts: str, thread_ts: str | None, direct: bool)
 
 def parse_event(event: Mapping[str, Any], bot_user_id: str | None) -> Inbound | None:
     """A ``message`` (direct messages only) or ``app_mention`` event -> Inbound; None for what
-    the assistant does not answer: bots (itself included), edits, deletions, channel chatter."""
-    kind, user, channel = event.get("type"), event.get("user"), event.get("channel")
-    if event.get("bot_id") or event.get("subtype") not in _SUBTYPES:
+    the assistant does not answer: bots (itself included), edits, deletions, channel chatter,
+    and events whose fields are not of the types Slack documents (``payloads``)."""
+    fields = event_fields(event)
+    if fields is None:
+        log.warning("a Slack event of the wrong shape was acknowledged and dropped")
         return None
-    if not isinstance(user, str) or not isinstance(channel, str) or user == bot_user_id:
+    kind, user, channel = fields.type, fields.user, fields.channel
+    if fields.bot_id or fields.subtype not in _SUBTYPES:
+        return None
+    if user is None or channel is None or user == bot_user_id:
         return None
     if kind == "message":
-        if event.get("channel_type") != "im":
+        if fields.channel_type != "im":
             return None  # channels are heard through app_mention only
         direct = True
     elif kind == "app_mention":
         direct = channel.startswith("D")
     else:
         return None
-    thread_ts = event.get("thread_ts")
-    where = place(channel, user, str(event.get("ts", "")),
-                  thread_ts if isinstance(thread_ts, str) else None, direct)
-    files = tuple(f for f in map(shared_file, event.get("files") or ()) if f is not None)
-    return Inbound(where, clean_text(str(event.get("text") or ""), bot_user_id), files)
+    where = place(channel, user, fields.ts or "", fields.thread_ts, direct)
+    raw_files = event.get("files") or []
+    if not isinstance(raw_files, list):
+        raw_files = [raw_files]
+    parsed = [shared_file(raw) for raw in raw_files]
+    files = tuple(f for f in parsed if isinstance(f, SharedFile))
+    unreadable = parsed.count(_UNREADABLE)
+    if unreadable:
+        log.warning("a Slack event named %d file(s) of the wrong shape", unreadable)
+    return Inbound(where, clean_text(fields.text or "", bot_user_id), files, unreadable)
 
 
 def action_place(body: Mapping[str, Any]) -> Place | None:
@@ -104,12 +120,20 @@ def action_place(body: Mapping[str, Any]) -> Place | None:
     return place(channel, user, ts, thread_ts, channel.startswith("D"))
 
 
-def shared_file(raw: Any) -> SharedFile | None:
-    if not isinstance(raw, Mapping) or raw.get("mode") in ("tombstone", "hidden_by_limit"):
+_UNREADABLE = "unreadable"
+
+
+def shared_file(raw: Any) -> SharedFile | str | None:
+    """The file, ``None`` for one Slack no longer shows (deleted, over the plan's limit), or
+    ``"unreadable"`` for a description of the wrong shape."""
+    checked = file_fields(raw)
+    if checked is None:
+        return _UNREADABLE
+    if checked.mode in ("tombstone", "hidden_by_limit"):
         return None
-    url = raw.get("url_private_download") or raw.get("url_private") or ""
-    return SharedFile(str(raw.get("id", "")), str(raw.get("name") or "file"),
-                      str(raw.get("mimetype") or ""), int(raw.get("size") or 0), str(url))
+    url = checked.url_private_download or checked.url_private or ""
+    return SharedFile(checked.id, checked.name or "file", checked.mimetype or "",
+                      checked.size or 0, url)
 
 
 def clean_text(text: str, bot_user_id: str | None) -> str:
@@ -138,9 +162,11 @@ async def to_incoming(inbound: Inbound, fetch: Fetch, *, max_bytes: int, max_pho
     friendly reasons for any file refused at the edge (declared type or size, a failed
     download). A message with files is about those files: its text is their caption."""
     key = inbound.place.key
+    problems: list[str] = [UNREADABLE_FILE] * min(inbound.unreadable, 1)
     if not inbound.files:
+        if problems:
+            return None, problems
         return (text_message(key, inbound.text, commands) if inbound.text else None), []
-    problems: list[str] = []
     images = []
     for shared in inbound.files:
         if not shared.mimetype.startswith("image/"):

@@ -30,6 +30,8 @@ from core.errors import FacexplainError
 from core.image_input import DEFAULT_LIMITS
 
 log = logging.getLogger(__name__)
+UNREADABLE_FILE = ("I could not read that file. Please send it again as a JPEG, PNG or WEBP "
+                   "photo.")
 RATE_LIMITED = ("You are sending messages faster than I can answer them, so I skipped some. "
                 "Please wait a minute, then send the rest again.")
 
@@ -91,6 +93,17 @@ class Router:
                 self.lanes.submit(where.chat, Work(where, notice=RATE_LIMITED))
             return "limited"
         return "queued" if self.lanes.submit(where.chat, work) else "dropped"
+
+    def accept_unreadable(self, update: Update) -> str:
+        """An update whose file could not be read (its file fields removed): its sender is
+        told so, in the chat's turn, if the message was for the bot."""
+        if not self.seen.first_time(update.update_id):
+            return "duplicate"
+        where = route(update, self.me)
+        if where is None or not (where.addressed or where.album is not None):
+            return "ignored"
+        return ("queued" if self.lanes.submit(where.chat, Work(where, notice=UNREADABLE_FILE))
+                else "dropped")
 
     def _answer(self, query: CallbackQuery) -> None:
         """Stop the button's spinner at once (the press itself waits its turn in the lane)."""

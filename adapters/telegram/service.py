@@ -101,7 +101,8 @@ class TelegramBot:
         secret = config.webhook_secret or secrets.token_urlsafe(32)
         self.webhook = WebhookServer(self.app.bot, self.app.update_queue.put, secret=secret,
                                      path=config.webhook_path, listen=config.webhook_listen,
-                                     port=config.webhook_port, max_bytes=config.webhook_max_bytes)
+                                     port=config.webhook_port, max_bytes=config.webhook_max_bytes,
+                                     unreadable=self.router.accept_unreadable)
         await self.webhook.start()
         bot = self.app.bot
         await call(lambda: bot.set_webhook(

@@ -1,21 +1,26 @@
 """The webhook endpoint: Telegram POSTs each update here.
 
-Checks, in order, each answered with a 4xx and nothing processed: the secret-token header
-(compared in constant time; 403), the size (the declared length, then the bytes actually read;
-413), the body (UTF-8 JSON; 400) and its shape (an object with an integer ``update_id`` that
-parses as an Update; 400). A good update is queued for the application and answered 200 at once.
+Checks, in order, each answered with a 4xx, one WARNING line and nothing processed: the
+secret-token header (ASCII, compared in constant time; 403), the size (the declared length,
+then the bytes actually read; 413), the body (UTF-8 JSON nested at most 32 deep; 400) and its
+shape (the fields the adapter reads have their types: ``adapters.telegram.payloads``; 400). A
+good update is queued for the application and answered 200 at once. An update that is good
+but for its file (a ``photo`` or ``document`` of the wrong shape) is acknowledged and its
+sender told the file could not be read (``unreadable``).
 """
 
 from __future__ import annotations
 
 import hmac
-import json
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
 from telegram import Bot, Update
+
+from adapters import json_bound
+from adapters.telegram.payloads import check_update
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 log = logging.getLogger(__name__)
@@ -24,9 +29,11 @@ log = logging.getLogger(__name__)
 class WebhookServer:
     def __init__(self, bot: Bot, accept: Callable[[Update], Awaitable[None]], *, secret: str,
                  path: str = "/telegram", listen: str = "127.0.0.1", port: int = 8443,
-                 max_bytes: int = 256 * 1024) -> None:
+                 max_bytes: int = 256 * 1024,
+                 unreadable: Callable[[Update], object] | None = None) -> None:
         self.bot = bot
         self.accept = accept
+        self.unreadable = unreadable
         self.secret = secret.encode()
         self.path = path if path.startswith("/") else f"/{path}"
         self.listen = listen
@@ -54,8 +61,8 @@ class WebhookServer:
             self._runner = None
 
     async def handle(self, request: web.Request) -> web.Response:
-        given = request.headers.get(SECRET_HEADER, "").encode()
-        if not hmac.compare_digest(given, self.secret):
+        given = request.headers.get(SECRET_HEADER, "")
+        if not given.isascii() or not hmac.compare_digest(given.encode(), self.secret):
             return _refuse(403, "wrong secret token")
         if request.content_length is not None and request.content_length > self.max_bytes:
             return _refuse(413, "too large")
@@ -64,29 +71,32 @@ class WebhookServer:
             body += chunk
             if len(body) > self.max_bytes:
                 return _refuse(413, "too large")
-        update = self._parse(bytes(body))
+        try:
+            data: Any = json_bound.parse(bytes(body))
+        except json_bound.BadJson as exc:
+            return _refuse(400, f"body {exc.reason}")
+        checked = check_update(data)
+        if checked.verdict == "bad":
+            return _refuse(400, f"not a Telegram update ({checked.reason})")
+        update = self._parse(checked.data)
         if update is None:
-            return _refuse(400, "not a Telegram update")
+            return _refuse(400, "not a Telegram update (PTB could not read it)")
+        if checked.verdict == "unreadable_file":
+            log.warning("webhook update %d: its file could not be read (%s)",
+                        update.update_id, checked.reason)
+            if self.unreadable is not None:
+                self.unreadable(update)
+            return web.Response(status=200, text="ok")
         await self.accept(update)
         return web.Response(status=200, text="ok")
 
-    def _parse(self, body: bytes) -> Update | None:
-        try:
-            data: Any = json.loads(body.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError):
-            return None
-        if not isinstance(data, dict):
-            return None
-        update_id = data.get("update_id")
-        if not isinstance(update_id, int) or isinstance(update_id, bool):
-            return None
+    def _parse(self, data: dict[str, Any]) -> Update | None:
         try:
             return Update.de_json(data, self.bot)
         except Exception:  # a payload PTB cannot read is a bad request, not our failure
-            log.info("a webhook payload did not parse as an Update")
             return None
 
 
 def _refuse(status: int, reason: str) -> web.Response:
-    log.info("webhook request refused: %d %s", status, reason)
+    log.warning("webhook request refused: %d %s", status, reason)
     return web.Response(status=status, text=reason)

@@ -5,10 +5,12 @@ Bolt (the fake Slack sees no call at all); a good one passes."""
 from __future__ import annotations
 
 import json
+import logging
 import time
 
 import pytest
 
+from adapters.slack.incoming import UNREADABLE_FILE
 from tests.adapters.test_slack_kit import SlackWorld, event_body, sign, slack_text  # noqa: F401
 
 
@@ -67,3 +69,74 @@ async def test_bad_requests_get_4xx_and_never_reach_bolt(
 
     assert (got, json.loads(text)["error"]) == (status, error)
     assert slack_text.bot_calls() == []  # not even auth.test: Bolt never saw it
+
+
+# --- what an outsider (or a broken client) can send: 4xx, never 500, one WARNING line ---------
+
+
+def one_warning(caplog: pytest.LogCaptureFixture, contains: str) -> None:
+    warnings = [r for r in caplog.records if r.levelno == logging.WARNING
+                and r.name.startswith("adapters.slack")]
+    assert any(contains in r.getMessage() for r in warnings), [r.getMessage() for r in warnings]
+    assert all("\n" not in r.getMessage() and r.exc_info is None for r in warnings)
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+async def test_a_signature_of_v0_and_non_ascii_is_401_not_500(
+        slack_text: SlackWorld, hello: bytes, caplog: pytest.LogCaptureFixture) -> None:
+    for signature in ("v0=é" + "0" * 63, "v0=" + "\u00ff" * 64):
+        status, text = await slack_text.post(hello, signature=signature)
+        assert (status, json.loads(text)["error"]) == (401, "bad_signature")
+    assert slack_text.bot_calls() == []
+    one_warning(caplog, "401 bad_signature")
+
+
+@pytest.mark.parametrize(("case", "body", "kind", "detail"), [
+    ("100,000 nested brackets", b"[" * 100_000, "application/json", "too_deep"),
+    ("nested objects in a form payload", b"payload=" + b"%5B" * 5_000,
+     "application/x-www-form-urlencoded", "too_deep"),
+    ('"event": [1]', json.dumps({"type": "event_callback", "event": [1], "team_id": "T1"}
+                                ).encode(), "application/json", "event"),
+    ("event without a type", json.dumps({"type": "event_callback", "event": {"user": "U1"}}
+                                        ).encode(), "application/json", "event.type"),
+    ("authorizations: 5", json.dumps({"type": "event_callback", "event": {"type": "message"},
+                                      "authorizations": 5}).encode(), "application/json",
+     "authorizations"),
+    ("a JSON list", b"[1, 2]", "application/json", "not an object"),
+    ("block_actions without actions", b"payload=" + json.dumps(
+        {"type": "block_actions", "user": {"id": "U1"}}).encode(),
+     "application/x-www-form-urlencoded", "actions"),
+])
+async def test_signed_bodies_bolt_cannot_read_are_400_and_never_reach_it(
+        slack_text: SlackWorld, case: str, body: bytes, kind: str, detail: str,
+        caplog: pytest.LogCaptureFixture) -> None:
+    status, text = await slack_text.post(body, kind)
+    await slack_text.settle()
+    assert (status, json.loads(text)["error"]) == (400, "bad_body")
+    assert slack_text.bot_calls() == []
+    one_warning(caplog, detail)
+
+
+@pytest.mark.parametrize("files", [
+    5,
+    [{"id": "F1", "name": "me.jpg", "mimetype": "image/jpeg", "size": "big",
+      "url_private_download": "http://x/f"}],
+    [7],
+    [{"name": "no id"}],
+])
+async def test_a_signed_event_with_unreadable_files_is_acknowledged_and_answered(
+        slack_text: SlackWorld, files: object, caplog: pytest.LogCaptureFixture) -> None:
+    event = slack_text.message("UBOB", "") | {"files": files, "subtype": "file_share"}
+    assert await slack_text.http_event(event) == 200
+    await slack_text.settle()
+    assert slack_text.texts() == [f":warning: {UNREADABLE_FILE}"]
+    one_warning(caplog, "file(s) of the wrong shape")
+
+
+async def test_a_signed_event_of_the_wrong_field_types_is_acknowledged_and_dropped(
+        slack_text: SlackWorld, caplog: pytest.LogCaptureFixture) -> None:
+    event = slack_text.message("UBOB", "help") | {"text": {"rich": True}}
+    assert await slack_text.http_event(event) == 200
+    await slack_text.settle()
+    assert slack_text.texts() == []
+    one_warning(caplog, "wrong shape")
