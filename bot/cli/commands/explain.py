@@ -20,8 +20,11 @@ from core.render import table_text
 
 
 @click.command("explain")
-@click.argument("photo_a", type=click.Path(path_type=Path, dir_okay=False))
-@click.argument("photo_b", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("photo_a", type=click.Path(path_type=Path, dir_okay=False), required=False)
+@click.argument("photo_b", type=click.Path(path_type=Path, dir_okay=False), required=False)
+@click.option("--pairs", "pairs_file", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="A CSV file of pairs (columns a, b, optional label): every pair explained, "
+                   "results.jsonl and report.html in --out.")
 @click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=Path("explanation"),
               show_default=True, help="Folder for the collage, tables, region pictures and comparison.json.")
 @click.option("--profile", default=None, help="Saliency profile: interactive (default) or paper.")
@@ -29,15 +32,26 @@ from core.render import table_text
               help="Region map: the canonical template map, or per-face from dlib's 68 landmarks.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @model_options
-def command(photo_a: Path, photo_b: Path, out: Path, profile: str | None, regions: str | None,
-            quiet: bool, model_dir: Path | None, detector: str | None, data_dir: Path | None) -> None:
+def command(photo_a: Path | None, photo_b: Path | None, pairs_file: Path | None, out: Path,
+            profile: str | None, regions: str | None, quiet: bool, model_dir: Path | None,
+            detector: str | None, data_dir: Path | None) -> None:
     """Compare two photos and explain the decision with MinPlus heatmaps and a region table.
 
         facexplain explain alice1.jpg alice2.jpg --out runs/alice
         facexplain ask runs/alice/comparison.json
+        facexplain explain --pairs pairs.csv --out runs/review   # runs/review/report.html
     """
     settings = settings_from(model_dir=model_dir, detector=detector, data_dir=data_dir,
                              saliency_profile=profile, regions=regions)
+    if pairs_file is not None:
+        if photo_a is not None:
+            raise click.UsageError("give either two photos or --pairs FILE, not both")
+        from bot.cli.batch import explain_pairs
+
+        explain_pairs(settings, pairs_file, out, quiet)
+        return
+    if photo_a is None or photo_b is None:
+        raise click.UsageError("give two photos (or --pairs FILE)")
     params = saliency_params(settings)
     verifier = build_verifier(settings)
     verified = verifier.compare(read_photo(photo_a), read_photo(photo_b))
