@@ -1,14 +1,17 @@
 """Load benchmark: many Telegram users against the bot and 1, then 2, Celery workers.
 
     python benchmarks/bench_load.py --users 8 --workers 1,2 --out runs/load.json
+    python benchmarks/bench_load.py --users 12 --runner processes   # the default runner
 
 Runs the real processes: the fake Bot API server (tests/adapters/fake_telegram.py) in this
 process, ``facexplain serve telegram`` pointed at it, and ``facexplain worker`` processes on
-Redis (``--redis``, database 13 by default, flushed first). Each simulated user agrees to the
+Redis (``--redis``, database 13 by default, flushed first); with ``--runner processes`` the
+bot's own worker processes instead (``--workers`` is then their number, 2 by default). Each simulated user agrees to the
 privacy note, sends a photo pair from LFW View 2 (genuine and impostor alternate) and asks
 ``--questions`` questions once the heatmaps arrive. Reports comparisons per minute, p50/p95
 time from the second photo to the decision and to the heatmaps, answers per second, the peak
-memory (VmHWM) of every worker process, errors, and whether any reply was lost or duplicated.
+memory (VmHWM) of every worker process, errors, "busy" replies (a user told so sends the photo
+again after the wait it was given), and whether any reply was lost or duplicated.
 Needs ``facexplain calibrate`` first (the default data directory's calibration is used).
 """
 
@@ -39,6 +42,8 @@ from tests.adapters.fake_telegram import FakeTelegram, Request  # noqa: E402
 QUESTIONS = ("How sure are you?", "Which region mattered most?", "and the nose?",
              "Why did you decide that?")
 SUGGESTIONS = "You can ask me, for example:"
+BUSY = "I am busy"
+RETRY_S = 5.0
 FACEXPLAIN = str(Path(sys.executable).with_name("facexplain"))
 
 
@@ -92,6 +97,7 @@ class User:
     times: dict[str, float] = field(default_factory=dict)
     answer_s: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    busy: int = 0
 
     def __post_init__(self) -> None:
         self.user = self.fake.user(700_000 + self.number, f"User{self.number}")
@@ -125,7 +131,15 @@ class User:
             n = len(self.seen())
             self.times["sent"] = time.monotonic()
             say(self.chat, self.user, photo=self.fake.photo(self.photos[1]))
-            await self.until(lambda r: plain(r).startswith("Decision"), n, timeout, "decision")
+            while True:  # a busy reply: send the second photo again after the wait it names
+                got = await self.until(lambda r: plain(r).startswith("Decision")
+                                       or plain(r).startswith(BUSY), n, timeout, "decision")
+                if not plain(got).startswith(BUSY):
+                    break
+                self.busy += 1
+                await asyncio.sleep(RETRY_S)
+                n = len(self.seen())
+                say(self.chat, self.user, photo=self.fake.photo(self.photos[1]))
             self.times["decision"] = time.monotonic()
             await self.until(lambda r: r.method == "sendPhoto", n, timeout, "heatmaps")
             self.times["heatmaps"] = time.monotonic()
@@ -156,28 +170,31 @@ def start(command: list[str], env: dict[str, str], log: Path) -> subprocess.Pope
 
 async def one_run(args: argparse.Namespace, workers: int, pairs: list[tuple[bytes, bytes]],
                   folder: Path) -> dict[str, Any]:
-    redis_flush(args.redis)
+    celery = args.runner == "celery"
+    if celery:
+        redis_flush(args.redis)
     fake = FakeTelegram()
     fake.start_thread()
-    env = {**os.environ, "FACEXPLAIN_JOB_RUNNER": "celery", "FACEXPLAIN_REDIS_URL": args.redis,
+    env = {**os.environ, "FACEXPLAIN_JOB_RUNNER": args.runner, "FACEXPLAIN_REDIS_URL": args.redis,
+           "FACEXPLAIN_JOB_QUEUE": args.queue, "FACEXPLAIN_JOB_WORKERS": str(workers),
            "FACEXPLAIN_DATABASE_URL": f"sqlite:///{folder}/chat-{workers}.db",
            "FACEXPLAIN_TELEGRAM_TOKEN": fake.token, "FACEXPLAIN_TELEGRAM_POLL_TIMEOUT_S": "0.5",
            "FACEXPLAIN_TELEGRAM_RATE_PER_MINUTE": "600",
            "C_FORCE_ROOT": "1"}  # this sandbox runs as root; the Docker image does not
     procs = [start([FACEXPLAIN, "worker", "--concurrency", "1",
                     "--name", f"bench{i}@%h"], env, folder / f"worker{i}-{workers}.log")
-             for i in range(workers)]
+             for i in range(workers if celery else 0)]
     bot = start([FACEXPLAIN, "serve", "telegram", "--base-url",
                  fake.base_url], env, folder / f"bot-{workers}.log")
     try:
-        for i in range(workers):
+        for i in range(len(procs)):
             wait_for_line(folder / f"worker{i}-{workers}.log", "ready", 300)
         wait_for_line(folder / f"bot-{workers}.log", "is running on Telegram", 300)
         users = [User(fake, i, pairs[i % len(pairs)]) for i in range(args.users)]
         began = time.monotonic()
         await asyncio.gather(*(u.talk(args.questions, args.timeout) for u in users))
         wall = time.monotonic() - began
-        memory = peak_memory_mb([p.pid for p in procs])
+        memory = peak_memory_mb([p.pid for p in procs] if celery else children(bot.pid))
         await asyncio.sleep(2)  # late duplicates would arrive now
     finally:
         for p in (bot, *procs):
@@ -188,7 +205,7 @@ async def one_run(args: argparse.Namespace, workers: int, pairs: list[tuple[byte
             except subprocess.TimeoutExpired:
                 p.kill()
         fake.stop_thread()
-    return summarise(users, workers, wall, memory)
+    return {"runner": args.runner, **summarise(users, workers, wall, memory)}
 
 
 def pct(values: list[float], q: float) -> float | None:
@@ -219,6 +236,7 @@ def summarise(users: list[User], workers: int, wall: float,
         if answers and asked_end > asked_start else None,
         "peak_memory_mb": memory,
         "errors": [e for u in users for e in u.errors],
+        "busy_replies": sum(u.busy for u in users),
         "lost": sum(v == 0 for t in tallies for v in t.values()),
         "duplicated": sum(v > 1 for t in tallies for v in t.values()),
     }
@@ -228,13 +246,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--users", type=int, default=8)
-    parser.add_argument("--workers", default="1,2", help="worker counts to run, comma-separated")
+    parser.add_argument("--runner", choices=("celery", "processes"), default="celery")
+    parser.add_argument("--workers", default=None,
+                        help="worker counts to run, comma-separated (celery: 1,2; processes: 2)")
+    parser.add_argument("--queue", default="facexplain-bench", help="the Celery queue's name")
     parser.add_argument("--questions", type=int, default=3)
     parser.add_argument("--timeout", type=float, default=600.0, help="per step, seconds")
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/13")
     parser.add_argument("--lfw-dir", type=Path, default=ROOT.parent / "shared" / "data" / "lfw")
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
+    args.workers = args.workers or ("1,2" if args.runner == "celery" else "2")
     root = args.lfw_dir / "deepfunneled"
     chosen = view2(args.lfw_dir)[:: 300][: args.users]  # genuine and impostor pairs alike
     pairs = [((root / p.a).read_bytes(), (root / p.b).read_bytes()) for p in chosen]

@@ -11,7 +11,7 @@ from bot.dialogue import texts
 from bot.dialogue.context import Ctx
 from bot.dialogue.photos import consent_prompt, on_photos, record_consent, table_reply
 from bot.dialogue.questions import on_question, wait_for_explanation
-from bot.dialogue.state import States
+from bot.dialogue.state import ConversationState, States
 from bot.messages import ImageReply, ProgressReply
 from bot.store.port import VERDICTS, UnknownRecord
 from core.errors import FacexplainError
@@ -70,11 +70,13 @@ async def agree(ctx: Ctx, args: str) -> None:
 async def explain(ctx: Ctx, args: str) -> None:
     await wait_for_explanation(ctx)
     state = ctx.state
-    if state.explanation is not None:
+    if state.explanation is not None and state.explanation.collage_png:
         ctx.say(ImageReply(state.explanation.collage_png, texts.COLLAGE_CAPTION,
                            f"heatmaps-{state.number}.png"))
+    elif state.explanation is not None:
+        ctx.text(texts.COLLAGE_EXPIRED)
     else:
-        ctx.text(texts.NO_EXPLANATION if state.verified is not None else texts.NO_COMPARISON)
+        ctx.text(no_explanation(state))
 
 
 async def table(ctx: Ctx, args: str) -> None:
@@ -83,7 +85,13 @@ async def table(ctx: Ctx, args: str) -> None:
     if state.explanation is not None:
         ctx.say(table_reply(state.explanation))
     else:
-        ctx.text(texts.NO_EXPLANATION if state.verified is not None else texts.NO_COMPARISON)
+        ctx.text(no_explanation(state))
+
+
+def no_explanation(state: ConversationState) -> str:
+    if state.comparison is None:
+        return texts.NO_COMPARISON
+    return texts.HEATMAPS_INTERRUPTED if state.interrupted else texts.NO_EXPLANATION
 
 
 async def describe(ctx: Ctx, args: str) -> None:

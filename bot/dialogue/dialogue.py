@@ -13,7 +13,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 
-from bot.dialogue import texts
+from bot.dialogue import session, texts
 from bot.dialogue.commands import command_table, greeting, on_button
 from bot.dialogue.context import Ctx, DialogueConfig, Parts
 from bot.dialogue.photos import on_photos, resume
@@ -64,6 +64,7 @@ class Dialogue:
             ctx = Ctx(self.parts, state, send)
             try:
                 await self._dispatch(ctx, incoming)
+                await session.save(ctx)
             except FacexplainError as exc:
                 ctx.text(exc.user_message, "error")
             except Exception:
@@ -134,6 +135,7 @@ class Dialogue:
                         log.info("dropped the replies of a job of a forgotten conversation")
                 else:
                     await resume(ctx, awaited, delivery)
+                    await session.save(ctx)
             except FacexplainError as exc:
                 ctx.text(exc.user_message, "error")
             except Exception:
@@ -151,6 +153,7 @@ class Dialogue:
 
     async def _dispatch(self, ctx: Ctx, incoming: Incoming) -> None:
         new = await self._open(ctx)
+        await session.refresh(ctx)
         if new and not (isinstance(incoming, CommandMessage) and incoming.name in _NO_GREETING):
             greeting(ctx)
         if isinstance(incoming, PhotoMessage):

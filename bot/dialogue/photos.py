@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from bot.dialogue import texts
+from bot.dialogue import session, texts
 from bot.dialogue.context import Ctx
 from bot.dialogue.recovery import Awaited, Delivery
 from bot.dialogue.state import ConversationState
@@ -60,6 +60,10 @@ async def on_photos(ctx: Ctx, photos: tuple[Photo, ...]) -> None:
                 ctx.say(consent_prompt(texts.CONSENT_NEEDED))
             return
         await record_consent(ctx)
+    if state.first_lost and len(photos) == 1:
+        ctx.text(texts.FIRST_LOST)
+        state.first_lost = False
+        return
     for number, photo in enumerate(photos, start=1 if len(photos) == 2 or not state.first else 2):
         if len(photo.data) > ctx.config.max_photo_bytes:
             ctx.text(texts.PHOTO_ERROR.format(number=number, message=ImageTooLarge.user_message),
@@ -160,11 +164,13 @@ async def _explain(ctx: Ctx, verified: Verified) -> None:
             return  # the bot stops: the next bot delivers the heatmaps
         if await delivery.claim():
             _explain_failed(ctx, state, verified, exc.user_message)
+            await session.save(ctx)
         return
     except Exception:
         log.exception("the explanation job failed")
         if await delivery.claim():
             _explain_failed(ctx, state, verified, FacexplainError.user_message)
+            await session.save(ctx)
         return
     if not await delivery.claim() or state.verified is not verified:  # /new or /forget
         return
@@ -186,6 +192,8 @@ async def _explained(ctx: Ctx, explanation: Explanation) -> None:
                                     explanation.comparison)
         except FacexplainError as exc:  # forgotten meanwhile
             log.info("explanation not stored: %s", exc.code)
+            return
+    await session.save(ctx)
 
 
 async def resume(ctx: Ctx, awaited: Awaited, delivery: Delivery) -> None:

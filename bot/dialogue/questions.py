@@ -26,7 +26,8 @@ async def on_question(ctx: Ctx, question: str) -> None:
     await wait_for_explanation(ctx)
     comparison = state.comparison
     if comparison is None:
-        ctx.text(texts.ONLY_FIRST_YET if state.first is not None else texts.NO_PHOTOS_YET)
+        ctx.text(texts.FIRST_LOST if state.first_lost else
+                 texts.ONLY_FIRST_YET if state.first is not None else texts.NO_PHOTOS_YET)
         return
     assert state.conversation_id is not None
     store = ctx.parts.store

@@ -1,4 +1,5 @@
-"""What the dialogue remembers about one conversation while it runs (in memory only).
+"""What the dialogue holds of one conversation in memory: a cache of the stored context
+(``bot.dialogue.session``), plus what is never stored.
 
 Photos and face templates live here and nowhere else: never in the store, dropped when a
 comparison is replaced, on /new, on /forget, and when an idle conversation is evicted.
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 from bot.dialogue.outbox import Outbox
 from bot.messages import ConversationKey, Photo
 from bot.services import Explanation
+from bot.store.port import SessionRecord
 from core.comparison import Comparison
 from core.pipeline import PreparedFace
 from core.verify import Verified
@@ -34,6 +36,12 @@ class ConversationState:
     comparison_id: int | None = None
     explanation: Explanation | None = None
     explain_failed: bool = False
+    restored: Comparison | None = None  # the stored comparison, when memory had none
+    first_lost: bool = False  # the store says a first photo waited; its template is gone
+    interrupted: bool = False  # the store says heatmaps were running; no job here delivers them
+    version: int = 0  # of the stored context this state reflects
+    saved: SessionRecord | None = None  # what was last stored (or loaded)
+    saving: asyncio.Lock = field(default_factory=asyncio.Lock)
     explaining: asyncio.Task[None] | None = None
     number: int = 0  # comparisons made in this conversation
     resolved: dict[int, str] = field(default_factory=dict)  # turn id -> question as understood
@@ -43,7 +51,9 @@ class ConversationState:
     def comparison(self) -> Comparison | None:
         if self.explanation is not None:
             return self.explanation.comparison
-        return None if self.verified is None else self.verified.comparison
+        if self.verified is not None:
+            return self.verified.comparison
+        return self.restored
 
     @property
     def busy(self) -> bool:
@@ -53,9 +63,9 @@ class ConversationState:
         if self.explaining is not None and not self.explaining.done():
             self.explaining.cancel()
         self.explaining = None
-        self.first = self.verified = self.explanation = None
+        self.first = self.verified = self.explanation = self.restored = None
         self.comparison_id = None
-        self.explain_failed = False
+        self.explain_failed = self.first_lost = self.interrupted = False
         self.resolved = {}
 
     def forget(self) -> None:
@@ -64,6 +74,8 @@ class ConversationState:
         self.consent = False
         self.held = ()
         self.number = 0
+        self.version = 0
+        self.saved = None
 
 
 class States:

@@ -83,6 +83,18 @@ NO_EXPLANATION = (
     "There are no heatmaps for this comparison (they could not be made). Send the photos "
     "again to try once more."
 )
+FIRST_LOST = (
+    "The service restarted before your second photo arrived, and photos are only ever kept in "
+    "memory, so I no longer have your first one. Please send the first one again."
+)
+HEATMAPS_INTERRUPTED = (
+    "The heatmaps for this comparison were interrupted when the service restarted. The "
+    "decision stands and you can ask about it; send the two photos again for the heatmaps."
+)
+COLLAGE_EXPIRED = (
+    "I no longer keep the heatmap image of this comparison (it is deleted after a while); "
+    "/table and your questions still work. Send the photos again for new heatmaps."
+)
 NO_DESCRIPTIONS = (
     "Attribute descriptions (what the face templates encode in words) are not available "
     "with the current models."

@@ -179,3 +179,40 @@ class AuditHead(Base):
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     last_seq: Mapped[int]
     last_hash: Mapped[str] = mapped_column(String(64))
+
+
+class SessionRow(Base):
+    """Where one conversation stands, so that any bot process can go on with it: the current
+    comparison's record (no landmarks, no photos, no templates), the questions as understood,
+    and the heatmap collage sealed with the store's artefact key (it expires)."""
+
+    __tablename__ = "sessions"
+    conversation_id: Mapped[int] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    stage: Mapped[str] = mapped_column(String(16))
+    number: Mapped[int]
+    comparison_id: Mapped[int | None] = mapped_column(
+        ForeignKey("comparisons.id", ondelete="SET NULL"), index=True
+    )
+    record: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    table_text: Mapped[str | None] = mapped_column(Text)
+    resolved: Mapped[dict[str, Any]] = mapped_column(JSON)
+    collage: Mapped[bytes | None] = mapped_column(LargeBinary)
+    collage_expires_at: Mapped[datetime | None]
+    version: Mapped[int]
+    updated_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class InboxEvent(Base):
+    """One platform event (a Telegram update, a Slack event), taken before it is handled and
+    marked done after: a redelivery is handled once, across restarts and replicas."""
+
+    __tablename__ = "inbox"
+    __table_args__ = (UniqueConstraint("platform", "event_key"), AUTOINCREMENT)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(32))
+    event_key: Mapped[str] = mapped_column(String(128))
+    state: Mapped[str] = mapped_column(String(8))  # "taken" | "done"
+    taken_at: Mapped[datetime]
+    created_at: Mapped[datetime] = mapped_column(index=True)

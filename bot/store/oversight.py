@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.store import images, privacy, records
 from bot.store.audit import VerifyResult, append_event, verify_chain
-from bot.store.base import StoreBase, get_row
+from bot.store.base import get_row
 from bot.store.models import ComparisonRow, Review, User
 from bot.store.port import (
     VERDICTS,
@@ -21,9 +21,10 @@ from bot.store.port import (
     ReviewRecord,
     Verdict,
 )
+from bot.store.sessions import Sessions
 
 
-class Oversight(StoreBase):
+class Oversight(Sessions):
     # reviews
     def add_review(self, comparison_id: int, reviewer_id: int, verdict: Verdict,
                    comment: str = "") -> int:

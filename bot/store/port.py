@@ -85,6 +85,27 @@ class ReviewRecord:
     created_at: datetime
 
 
+Stage = Literal["idle", "first_photo", "decided", "explaining", "explained", "explain_failed"]
+
+
+@dataclass(frozen=True)
+class SessionRecord:
+    """Where a conversation stands (``sessions``): enough for any bot process to go on with it.
+
+    ``record`` is the current comparison as ``Comparison.to_dict()`` without the faces' boxes
+    and landmarks; ``resolved`` maps turn ids to the questions as understood; ``collage`` is
+    the heatmap PNG (sealed at rest, None once expired). ``version`` grows with every save."""
+
+    stage: Stage = "idle"
+    number: int = 0
+    comparison_id: int | None = None
+    record: dict[str, Any] | None = None
+    table_text: str | None = None
+    resolved: dict[int, str] = field(default_factory=dict)
+    collage: bytes | None = field(default=None, repr=False)
+    version: int = 0
+
+
 @dataclass(frozen=True)
 class ForgetReport:
     """What ``forget_user`` deleted. ``found`` is False when the store never saw the user."""
@@ -134,6 +155,16 @@ class StorePort(Protocol):
     def add_review(
         self, comparison_id: int, reviewer_id: int, verdict: Verdict, comment: str = ""
     ) -> int: ...
+
+    def load_session(self, conversation_id: int) -> SessionRecord | None: ...
+
+    def save_session(self, conversation_id: int, session: SessionRecord) -> int: ...
+
+    def session_version(self, conversation_id: int) -> int: ...
+
+    def take_event(self, platform: str, event_key: str, lease_s: float = 120.0) -> bool: ...
+
+    def finish_event(self, platform: str, event_key: str) -> None: ...
 
     def forget_user(self, platform: str, platform_user_id: str) -> ForgetReport: ...
 

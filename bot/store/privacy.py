@@ -6,11 +6,20 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Delete, delete, exists, select
+from sqlalchemy import CursorResult, Delete, delete, exists, select, update
 from sqlalchemy.orm import Session
 
 from bot.store.audit import append_event, timestamp
-from bot.store.models import ComparisonRow, Conversation, KeptImage, Review, Turn, User
+from bot.store.models import (
+    ComparisonRow,
+    Conversation,
+    InboxEvent,
+    KeptImage,
+    Review,
+    SessionRow,
+    Turn,
+    User,
+)
 from bot.store.port import ForgetReport, PurgeReport
 
 
@@ -27,6 +36,7 @@ def forget(session: Session, user_pseudonym: str) -> ForgetReport:
         "reviews": delete(Review).where(
             Review.comparison_id.in_(comparisons) | (Review.reviewer_id == user_id)),
         "turns": delete(Turn).where(Turn.conversation_id.in_(conversations)),
+        "sessions": delete(SessionRow).where(SessionRow.conversation_id.in_(conversations)),
         "comparisons": delete(ComparisonRow).where(ComparisonRow.id.in_(comparisons)),
         "conversations": delete(Conversation).where(Conversation.user_id == user_id),
         "users": delete(User).where(User.id == user_id),
@@ -45,6 +55,7 @@ def purge(session: Session, cutoff: datetime, now: datetime) -> PurgeReport:
             (KeptImage.expires_at <= now) | KeptImage.comparison_id.in_(old_comparisons)),
         "reviews": delete(Review).where(Review.comparison_id.in_(old_comparisons)),
         "turns": delete(Turn).where(Turn.created_at < cutoff),
+        "sessions": delete(SessionRow).where(SessionRow.updated_at < cutoff),
         "comparisons": delete(ComparisonRow).where(ComparisonRow.created_at < cutoff),
         "conversations": delete(Conversation).where(
             Conversation.created_at < cutoff,
@@ -54,8 +65,11 @@ def purge(session: Session, cutoff: datetime, now: datetime) -> PurgeReport:
             User.created_at < cutoff,
             ~exists().where(Conversation.user_id == User.id),
             ~exists().where(Review.reviewer_id == User.id)),
+        "inbox": delete(InboxEvent).where(InboxEvent.created_at < cutoff),
     }
     deleted = _run(session, statements)
+    session.execute(update(SessionRow).where(SessionRow.collage_expires_at <= now)
+                    .values(collage=None, collage_expires_at=None))
     if any(deleted.values()):
         append_event(session, "data_purged",
                      payload={"cutoff": timestamp(cutoff), "deleted": deleted})

@@ -19,7 +19,8 @@ from bot.store.models import Base
 from bot.store.repository import open_store
 from bot.store.testing import TEST_KEY, backend_params, database_url
 
-TABLES = {"users", "conversations", "comparisons", "turns", "reviews", "kept_images",
+TABLES = {"users", "conversations", "comparisons", "turns", "reviews", "kept_images", "sessions",
+          "inbox",
           "audit_events", "audit_head"}
 
 

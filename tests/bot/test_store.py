@@ -175,7 +175,8 @@ def test_forget_user_deletes_everything_of_that_user_and_nothing_else(url: str) 
         report = store.forget_user("telegram", "alice")
 
         assert report.found
-        assert report.deleted == {"kept_images": 1, "reviews": 2, "turns": 2, "comparisons": 1,
+        assert report.deleted == {"kept_images": 1, "reviews": 2, "turns": 2, "sessions": 0,
+                                  "comparisons": 1,
                                   "conversations": 1, "users": 1}
         assert store.get_comparison(alice_pair) is None and store.history(alice_chat) == []
         assert store.find_conversation(alice, "chat-a") is None

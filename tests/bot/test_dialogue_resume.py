@@ -1,0 +1,108 @@
+"""The conversation lives in the store: a restarted bot (a new ``Dialogue`` on the same store)
+and an evicted conversation go on with the comparison; what cannot survive is said so."""
+# ruff: noqa: F811  (pytest fixtures are imported from test_dialogue_kit and used as arguments)
+
+from __future__ import annotations
+
+from bot.dialogue import Dialogue, DialogueConfig, texts
+from bot.jobs import JobRunner
+from bot.messages import ImageReply, TableReply, VerificationReply
+from bot.services import Answerer
+from bot.store.repository import Store
+from tests.bot.test_dialogue_kit import (  # noqa: F401  (fixtures)
+    GENUINE,
+    IMPOSTOR,
+    Chat,
+    answerer,
+    only,
+    photo,
+    store,
+    texts_of,
+    thread_runner,
+)
+from tests.conftest import needs_shared
+
+pytestmark = needs_shared
+
+
+def bot(runner: JobRunner, store: Store, answerer: Answerer, **config: object) -> Dialogue:
+    return Dialogue(runner, store, answerer,
+                    DialogueConfig(consent="on_first_photo", **config))  # type: ignore[arg-type]
+
+
+async def compared(chat: Chat, pair: tuple[tuple[str, int], tuple[str, int]]) -> bytes:
+    """Both photos; returns the collage the bot sent."""
+    await chat.photos(photo(*pair[0]))
+    replies = await chat.photos(photo(*pair[1]))
+    only(replies, VerificationReply)
+    png: bytes = only(replies, ImageReply).png
+    return png
+
+
+async def test_a_restarted_bot_answers_follow_ups_from_the_stored_comparison(
+        thread_runner: JobRunner, store: Store, answerer: Answerer) -> None:
+    before = bot(thread_runner, store, answerer)
+    collage = await compared(Chat(before, "resume-ann"), GENUINE)
+    assert texts_of(await Chat(before, "resume-ann").ask("What is the decision?"), "answer")
+    await before.close()
+
+    after = bot(thread_runner, store, answerer)  # the restart: nothing in memory
+    ann = Chat(after, "resume-ann")
+    why = texts_of(await ann.ask("why?"), "answer")
+    assert len(why) == 1 and "threshold" in why[0], why
+    chin = texts_of(await ann.ask("and the chin?"), "answer")
+    assert len(chin) == 1 and "chin" in chin[0], chin
+    table = only(await ann.say("/table"), TableReply)
+    assert [row[0] for row in table.rows][:2] == ["left eyebrow", "right eyebrow"]
+    assert only(await ann.say("/explain"), ImageReply).png == collage
+    await after.close()
+
+
+async def test_an_evicted_conversation_is_read_back_from_the_store(
+        thread_runner: JobRunner, store: Store, answerer: Answerer) -> None:
+    talk = bot(thread_runner, store, answerer, max_conversations=1)
+    bo = Chat(talk, "evict-bo")
+    await compared(bo, IMPOSTOR)
+    await Chat(talk, "evict-cy").say("/help")  # Bo's idle state leaves memory
+    assert all(state.key.user != "evict-bo" for state in talk.states.all())
+    nose = texts_of(await bo.ask("What about the nose?"), "answer")
+    assert len(nose) == 1 and "nose" in nose[0], nose
+    assert texts_of(await bo.ask("How sure are you?"), "answer")
+    await talk.close()
+
+
+async def test_a_restart_before_the_second_photo_is_said_plainly(
+        thread_runner: JobRunner, store: Store, answerer: Answerer) -> None:
+    before = bot(thread_runner, store, answerer)
+    await Chat(before, "lost-di").photos(photo(*GENUINE[0]))
+    await before.close()
+
+    after = bot(thread_runner, store, answerer)
+    di = Chat(after, "lost-di")
+    assert texts_of(await di.photos(photo(*GENUINE[1]))) == [texts.FIRST_LOST]
+    again = await di.photos(photo(*GENUINE[0]))
+    assert texts_of(again) == ["Got it: I found a face. Now send the second photo."]
+    assert only(await di.photos(photo(*GENUINE[1])), VerificationReply).same_person
+    await after.close()
+
+
+async def test_new_and_forget_clear_the_stored_context(
+        thread_runner: JobRunner, store: Store, answerer: Answerer) -> None:
+    before = bot(thread_runner, store, answerer)
+    await compared(Chat(before, "clear-ed"), GENUINE)
+    await Chat(before, "clear-ed").say("/new")
+    await before.close()
+    after = bot(thread_runner, store, answerer)
+    ed = Chat(after, "clear-ed")
+    assert texts_of(await ed.ask("why?")) == [texts.NO_PHOTOS_YET]
+
+    await compared(ed, IMPOSTOR)
+    conversation = after.states.get(ed.key).conversation_id
+    assert conversation is not None and store.load_session(conversation) is not None
+    await ed.say("/forget")
+    assert store.load_session(conversation) is None
+    again = bot(thread_runner, store, answerer)
+    assert texts_of(await Chat(again, "clear-ed").ask("why?"))[-1] == texts.NO_PHOTOS_YET
+    assert store.verify_audit().ok
+    await after.close()
+    await again.close()
