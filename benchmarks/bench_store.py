@@ -11,15 +11,19 @@ database on the server at $FACEXPLAIN_TEST_POSTGRES_URL (default 127.0.0.1:5432)
 from __future__ import annotations
 
 import argparse
+import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
 
-from bot.store.config import StoreConfig
-from bot.store.migrate import upgrade_to_head
-from bot.store.repository import Store
-from bot.store.testing import TEST_KEY, database_url
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # the test helpers (tests/databases.py) are not installed
+
+from bot.store.config import StoreConfig  # noqa: E402
+from bot.store.migrate import upgrade_to_head  # noqa: E402
+from bot.store.repository import Store  # noqa: E402
+from tests.databases import TEST_KEY, database_url  # noqa: E402
 
 
 def main() -> None:

@@ -31,14 +31,6 @@ class ConversationKey:
 
 
 @dataclass(frozen=True)
-class Sender:
-    """Who sent a message. ``name`` is for display only and never stored."""
-
-    user: str
-    name: str = ""
-
-
-@dataclass(frozen=True)
 class Photo:
     """One image as the platform delivered it (bytes are validated by the core, not here)."""
 

@@ -39,7 +39,14 @@ class UnsupportedImageType(ImageRejected):
 
 class ImageTooLarge(ImageRejected):
     code = "image_too_large"
-    user_message = "That photo is too large. Please send a smaller photo (under 10 MB and 40 megapixels)."
+    user_message = "That photo is too large. Please send a smaller or more compressed photo."
+
+    @classmethod
+    def over(cls, limit_bytes: int) -> ImageTooLarge:
+        """The error for a file over ``limit_bytes`` (the configured limit), saying the limit."""
+        return cls(f"That photo is too large: I accept photos up to "
+                   f"{round(limit_bytes / 2**20, 1):g} MB (the configured limit). Please send a smaller or more "
+                   "compressed photo.")
 
 
 class CorruptImage(ImageRejected):

@@ -1,13 +1,19 @@
-"""Shared test fixtures. Tests that need ../shared skip with a reason when it is absent."""
+"""Shared test fixtures. Tests that need ../shared skip with a reason when it is absent.
+
+``FACEXPLAIN_TEST_SHARED`` names another folder instead of ../shared (for tests only): point it
+at an empty folder to run the suite as a checkout without ../shared does (the transcripts on
+the fakes of ``tests/fakes.py`` still run).
+"""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
+SHARED = Path(os.environ.get("FACEXPLAIN_TEST_SHARED") or ROOT.parent / "shared")
 MODELS = SHARED / "models"
 LFW = SHARED / "data" / "lfw"
 

@@ -53,12 +53,12 @@ class SlackFiles:
                 if not (kind.startswith("image/") or kind == "application/octet-stream"):
                     raise UnsupportedImageType()
                 if (response.content_length or 0) > self.max_bytes:
-                    raise ImageTooLarge()
+                    raise ImageTooLarge.over(self.max_bytes)
                 data = bytearray()
                 async for chunk in response.content.iter_chunked(_CHUNK):
                     data += chunk
                     if len(data) > self.max_bytes:
-                        raise ImageTooLarge()
+                        raise ImageTooLarge.over(self.max_bytes)
         except (aiohttp.ClientError, TimeoutError) as exc:
             log.warning("file %s: download failed (%s)", shared.id, type(exc).__name__)
             raise FileUnavailable() from None

@@ -172,7 +172,7 @@ async def to_incoming(inbound: Inbound, fetch: Fetch, *, max_bytes: int, max_pho
         if not shared.mimetype.startswith("image/"):
             reason = UnsupportedImageType.user_message
         elif shared.size > max_bytes:
-            reason = ImageTooLarge.user_message
+            reason = ImageTooLarge.over(max_bytes).user_message
         elif not shared.url:
             reason = FileUnavailable.user_message
         else:

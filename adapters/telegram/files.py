@@ -43,17 +43,17 @@ class Downloader:
     async def fetch(self, attachment: Attachment) -> Photo:
         """The file's bytes; ImageTooLarge when it is (or turns out) over the limit."""
         if attachment.size is not None and attachment.size > self.limit:
-            raise ImageTooLarge()
+            raise ImageTooLarge.over(self.limit)
         try:
             file = await call(lambda: self.bot.get_file(attachment.file_id), self.policy)
         except BadRequest as exc:
             if "too big" in exc.message.lower():
-                raise ImageTooLarge() from None
+                raise ImageTooLarge.over(self.limit) from None
             raise DownloadFailed(detail=type(exc).__name__) from None
         except TelegramError as exc:
             raise DownloadFailed(detail=type(exc).__name__) from None
         if file.file_size is not None and file.file_size > self.limit:
-            raise ImageTooLarge()
+            raise ImageTooLarge.over(self.limit)
         url = file.file_path or ""
         if not url.startswith(("http://", "https://")):
             raise DownloadFailed(detail="no download URL (local Bot API mode is not supported)")
@@ -68,11 +68,11 @@ class Downloader:
                     raise DownloadFailed(detail=f"HTTP {response.status_code}")
                 declared = response.headers.get("content-length", "")
                 if declared.isdigit() and int(declared) > self.limit:
-                    raise ImageTooLarge()
+                    raise ImageTooLarge.over(self.limit)
                 async for chunk in response.aiter_bytes():
                     received += chunk
                     if len(received) > self.limit:
-                        raise ImageTooLarge()
+                        raise ImageTooLarge.over(self.limit)
         except httpx.HTTPError as exc:  # its text holds the URL, and the URL the token
             raise DownloadFailed(detail=type(exc).__name__) from None
         return bytes(received)

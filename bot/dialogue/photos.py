@@ -66,7 +66,8 @@ async def on_photos(ctx: Ctx, photos: tuple[Photo, ...]) -> None:
         return
     for number, photo in enumerate(photos, start=1 if len(photos) == 2 or not state.first else 2):
         if len(photo.data) > ctx.config.max_photo_bytes:
-            ctx.text(texts.PHOTO_ERROR.format(number=number, message=ImageTooLarge.user_message),
+            too_large = ImageTooLarge.over(ctx.config.max_photo_bytes).user_message
+            ctx.text(texts.PHOTO_ERROR.format(number=number, message=too_large),
                      "error")
             return
     if state.comparison is not None:

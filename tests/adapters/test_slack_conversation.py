@@ -185,7 +185,8 @@ async def test_files_that_are_not_usable_photos_are_refused_kindly(slack: SlackW
 
     said = world.texts()[before:]
     assert said[0].startswith(":warning: scan.pdf: That file is not a photo I can read.")
-    assert said[1].startswith(":warning: huge.jpg: That photo is too large.")
+    assert said[1].startswith(":warning: huge.jpg: That photo is too large: I accept photos up to "
+                              "10 MB (the configured limit).")
     assert said[2].startswith(":warning: walled.jpg: I could not download that photo from Slack")
     assert said[3].startswith(":warning: Photo 1: I could not find a face in that photo.")
     assert said[4].startswith(":warning: I compare exactly two photos at a time, and you sent 3.")

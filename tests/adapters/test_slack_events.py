@@ -99,4 +99,4 @@ async def test_a_download_larger_than_declared_is_cut_off_at_the_cap(
     await world.http_event(world.message("UALICE", "", files=[liar]))
     await world.settle()
     assert world.fake.files[liar["id"]].requests == 1
-    assert world.texts() == [f":warning: small.jpg: {ImageTooLarge.user_message}"]
+    assert world.texts() == [f":warning: small.jpg: {ImageTooLarge.over(cap).user_message}"]

@@ -26,8 +26,8 @@ from adapters.slack.http import web_app
 from adapters.slack.outgoing import as_words
 from adapters.slack.reviews import StoreReviews
 from adapters.slack.serve import start_socket_mode
-from bot.composition import build_answerer, build_runner, build_store
-from bot.dialogue import Dialogue, DialogueConfig
+from bot.composition import Service, build_answerer, build_runner, build_service, build_store
+from bot.dialogue import DialogueConfig
 from bot.platform_settings import SlackSettings
 from bot.services import Answerer
 from bot.settings import Settings, load_settings
@@ -179,16 +179,21 @@ def shared_answerer(settings: Settings) -> Answerer:
     return _answerers["qa"]
 
 
-async def open_world(settings: Settings, tmp_path: Path,
+async def open_world(settings: Settings, tmp_path: Path, service: Service | None = None,
                      **options: Any) -> AsyncIterator[SlackWorld]:
+    """The assistant on ``service`` (default: the real models of ``settings`` on threads)."""
     fake = await FakeSlack().start()
-    store = build_store(settings.model_copy(
-        update={"database_url": f"sqlite:///{tmp_path / 'slack.db'}"}))
-    runner = build_runner(settings, saliency=SALIENCY, kind="threads")
-    dialogue = Dialogue(runner, store, shared_answerer(settings), DialogueConfig(consent="ask"))
+    if service is None:
+        store = build_store(settings.model_copy(
+            update={"database_url": f"sqlite:///{tmp_path / 'slack.db'}"}))
+        service = build_service(settings, store=store,
+                                runner=build_runner(settings, saliency=SALIENCY, kind="threads"),
+                                answerer=shared_answerer(settings),
+                                config=DialogueConfig(consent="ask"))
+    store = service.store
     config = SlackSettings(bot_token=BOT_TOKEN, app_token=APP_TOKEN, signing_secret=SECRET,
-                         api_url=fake.api_url, progress_interval_s=0.0, **options)
-    assistant = SlackAssistant(dialogue, StoreReviews(store), config)
+                           api_url=fake.api_url, progress_interval_s=0.0, **options)
+    assistant = SlackAssistant(service.dialogue, StoreReviews(store), config)
     server = web.AppRunner(web_app(assistant.app, config), access_log=None)
     await server.setup()
     site = web.TCPSite(server, "127.0.0.1", 0)
@@ -205,17 +210,26 @@ async def open_world(settings: Settings, tmp_path: Path,
         await socket.close_async()
         await assistant.idle()
         await assistant.close()
-        await dialogue.close()
-        await runner.close()
+        await service.close()
         await server.cleanup()
         await fake.stop()
-        store.close()
 
 
 @pytest.fixture
 async def slack(calibrated_settings: Settings, tmp_path: Path) -> AsyncIterator[SlackWorld]:
     """The world with the real models from ../shared."""
     async for world in open_world(calibrated_settings, tmp_path):
+        yield world
+
+
+@pytest.fixture
+async def slack_fakes(tmp_path: Path) -> AsyncIterator[SlackWorld]:
+    """The world on the fakes of ``tests/fakes.py`` (no ../shared): fake face models, a real
+    SQLite store, the real QA engine on a hashing encoder."""
+    from tests.fakes import fake_service, fake_settings
+
+    service = fake_service(tmp_path, consent="ask")
+    async for world in open_world(fake_settings(tmp_path), tmp_path, service):
         yield world
 
 

@@ -115,8 +115,8 @@ async def test_files_that_are_not_photos_too_large_or_faceless_are_refused_kindl
     downloads_before = len(fake.downloads)
     huge = fake.document(b"\xff\xd8\xff" + bytes(30 * 1024 * 1024), "huge.jpg", "image/jpeg")
     too_big = texts(await cy.send(document=huge))
-    assert too_big == ["That photo is too large. Please send a smaller photo (under 10 MB and "
-                       "40 megapixels)."]
+    assert too_big == ["That photo is too large: I accept photos up to 10 MB (the configured "
+                       "limit). Please send a smaller or more compressed photo."]
     assert len(fake.downloads) == downloads_before  # refused from the declared size alone
     assert not [r for r in fake.calls("getFile") if r.params["file_id"] == huge["file_id"]]
     liar = fake.document(b"\xff\xd8\xff" + bytes(11 * 1024 * 1024), "small.jpg", "image/jpeg",

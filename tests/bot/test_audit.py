@@ -22,7 +22,7 @@ from bot.store.audit import iter_events
 from bot.store.config import StoreConfig
 from bot.store.migrate import upgrade_to_head
 from bot.store.repository import Store
-from bot.store.testing import TEST_KEY, backend_params, database_url
+from tests.databases import TEST_KEY, backend_params, database_url
 
 
 @pytest.fixture(params=backend_params())

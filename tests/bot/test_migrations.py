@@ -17,7 +17,7 @@ from bot.store.engine import make_engine
 from bot.store.migrate import current_revision, head_revision, upgrade_to_head
 from bot.store.models import Base
 from bot.store.repository import open_store
-from bot.store.testing import TEST_KEY, backend_params, database_url
+from tests.databases import TEST_KEY, backend_params, database_url
 
 TABLES = {"users", "conversations", "comparisons", "turns", "reviews", "kept_images", "sessions",
           "inbox",

@@ -21,8 +21,8 @@ from bot.store.models import Conversation, KeptImage, User, utcnow
 from bot.store.port import AlreadyReviewed, ImagesDisabled, StorePort, UnknownRecord
 from bot.store.pseudonym import pseudonym
 from bot.store.repository import Store
-from bot.store.testing import TEST_KEY, backend_params, database_url
 from core.comparison import Comparison, FaceReport, ModelInfo
+from tests.databases import TEST_KEY, backend_params, database_url
 
 
 @pytest.fixture(params=backend_params())

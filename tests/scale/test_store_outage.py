@@ -15,7 +15,7 @@ from sqlalchemy.engine import make_url
 from bot.store.config import StoreConfig
 from bot.store.repository import Store, open_store
 from bot.store.retry import StoreUnavailable
-from bot.store.testing import TEST_KEY, postgres_schema_url, postgres_skipped
+from tests.databases import TEST_KEY, postgres_schema_url, postgres_skipped
 from tests.scale.proxy import TcpProxy
 
 pytestmark = [pytest.mark.postgres,

@@ -18,10 +18,10 @@ from bot.messages import ConversationKey, PhotoMessage, VerificationReply
 from bot.settings import load_settings
 from bot.store.config import StoreConfig
 from bot.store.repository import open_store
-from bot.store.testing import TEST_KEY
 from core.calibration import Calibration
 from tests.bot.test_dialogue_kit import GENUINE, photo, texts_of
 from tests.conftest import MODELS, lfw_image, needs_shared
+from tests.databases import TEST_KEY
 from tests.scale.cluster import Cluster, wait_for
 
 pytest.importorskip("celery")  # the scale extra; Redis itself is expected up
