@@ -1,58 +1,78 @@
-"""MinPlus saliency: time per pair, recognizer evaluations, time outside the recognizer, and how
-well a fast profile agrees with the paper profile.
+"""MinPlus saliency: time per pair, recognizer evaluations, time outside the recognizer, the
+speed-up over the one-image-at-a-time implementation, and how well a fast profile agrees with
+the paper profile.
 
-    python benchmarks/bench_saliency.py --pairs 4 --profiles interactive,paper
+    python benchmarks/bench_saliency.py --pairs 2 --profiles paper --baseline
+    python benchmarks/bench_saliency.py --pairs 10 --profiles fast,paper --cache /tmp/paper.npz
+    python benchmarks/bench_saliency.py --providers CUDAExecutionProvider --batch 225 --workers 1
 
 Pairs: the first ``--pairs`` of LFW View 2 pairs.txt, alternating genuine and impostor, read
-from ../shared/data/lfw/aligned-112 (already aligned crops) and embedded by the shared
-MobileFaceNet (batch size 1). Each pair gets all five maps for both faces. Time inside the
-recognizer is measured by wrapping ``embed``; everything else (masks, candidates, smoothing,
-bookkeeping) is "outside". Agreement is measured against ``--reference`` (default paper) on
-every face: Pearson and Spearman correlation of the dense maps, whether the hottest cell of a
-4 x 4 partition of the crop (28 px cells) is the same, the distance between the two maps'
-hottest pixels, and, when core/regions.py and core/table.py are present, the share of equal
-cells of the explainability table (9 regions x 5 methods, levels 1..5) and whether the most
-important region (by Mean) is the same. ``--extra nh=71,d=12,tmax=3`` adds custom settings.
+from ../shared/data/lfw/aligned-112 (already aligned crops) and explained against the shared
+MobileFaceNet. The product runs ``explain_pair`` on a recognizer sized for ``--workers``
+concurrent faces (intra-op threads = cores // workers unless ``--threads``), at ``--batch``
+crops per call (above 1, on the dynamic-batch copy that ``facexplain models make-batchable``
+writes, made once into ``--models-cache``). ``--baseline`` also runs ``core/saliency/reference.py``
+(one crop per recognizer call, masks built one at a time, faces one after the other) on the
+original export with ``--baseline-threads`` intra-op threads (0: the runtime's own default, as
+the project ran before), checks that every map is the same, and prints the speed-up.
+
+Time inside the recognizer is the wall time spent in ``embed`` summed over threads; "outside"
+is the rest of the threads' time (masks, candidates, smoothing, bookkeeping). Agreement is
+measured against ``--reference`` (default paper) on every face: Pearson and Spearman of the
+dense maps, the hottest cell of a 4 x 4 partition, the distance between the hottest pixels, and
+the share of equal cells of the explainability table (9 regions x 5 methods, levels 1..5) and
+whether the most important region is the same. ``--cache FILE`` keeps the reference profile's
+grid values, so a later run compares new settings without recomputing it.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import sys
+import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from PIL import Image
-from scipy.stats import pearsonr, spearmanr
 
-from core.comparison import METHODS
-from core.lfw import read_pairs
-from core.recognizer import OnnxRecognizer
-from core.saliency import PROFILES, SaliencyMaps, SaliencyParams, explain_pair, with_changes
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.saliency_agreement import CacheFile, print_agreement  # noqa: E402
+from core.recognizer import OnnxRecognizer  # noqa: E402
+from core.saliency import PROFILES, SaliencyMaps, SaliencyParams, explain_pair, with_changes  # noqa: E402
+from core.saliency.reference import explain_face_plain  # noqa: E402
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-CELLS = 4
+MODEL = Path("models") / "mobilefacenet" / "mobilefacenet_128d.onnx"
 
 
 class TimedRecognizer:
-    """Forwards to a recognizer and adds up the wall time spent inside ``embed``."""
+    """Forwards to a recognizer and adds up the wall time spent inside ``embed`` (all threads)."""
 
     def __init__(self, inner: OnnxRecognizer) -> None:
         self.inner, self.name, self.sha256 = inner, inner.name, inner.sha256
-        self.batch_size = inner.batch_size
+        self.batch_size, self.concurrency = inner.batch_size, inner.concurrency
         self.seconds = 0.0
+        self._lock = threading.Lock()
 
     def embed(self, crops: NDArray[Any]) -> NDArray[np.float32]:
         start = time.perf_counter()
         try:
             return self.inner.embed(crops)
         finally:
-            self.seconds += time.perf_counter() - start
+            with self._lock:
+                self.seconds += time.perf_counter() - start
 
 
 def load_pairs(lfw: Path, count: int) -> list[tuple[str, NDArray[np.uint8], NDArray[np.uint8]]]:
+    from PIL import Image
+
+    from core.lfw import read_pairs
+
     pairs = read_pairs(lfw / "pairs.txt")
     genuine, impostor = [p for p in pairs if p.same], [p for p in pairs if not p.same]
     chosen = [p for two in zip(genuine, impostor, strict=False) for p in two][:count]
@@ -69,125 +89,132 @@ def parse_profile(text: str) -> SaliencyParams:
         return PROFILES[text]
     fields = dict(item.split("=") for item in text.split(","))
     base = PROFILES[fields.pop("base", "paper")]
-    typed = {k: float(v) if k == "th" else int(v) for k, v in fields.items()}
+    typed: dict[str, Any] = {
+        k: float(v) if k == "th" else (v.lower() in ("1", "true", "yes")) if k == "stability" else int(v)
+        for k, v in fields.items()
+    }
     return with_changes(base, profile=text, **typed)
 
 
-def hottest_cell(m: NDArray[np.float32]) -> int:
-    n = m.shape[0] // CELLS
-    cells = m[: n * CELLS, : n * CELLS].reshape(CELLS, n, CELLS, n).mean(axis=(1, 3))
-    return int(np.argmax(cells))
+def product_recognizer(args: argparse.Namespace) -> TimedRecognizer:
+    model = args.shared / MODEL
+    if args.batch > 1:
+        from core.batchable import make_batchable, read_provenance
+
+        copy = args.models_cache / "mobilefacenet_128d_batch.onnx"
+        if read_provenance(copy) is None:
+            make_batchable(model, copy, check_batch=min(args.batch, 64))
+        model = copy
+    providers = args.providers.split(",") if args.providers else None
+    inner = OnnxRecognizer.from_file(model, batch_size=args.batch, providers=providers,
+                                     threads=args.threads, concurrency=args.workers)
+    return TimedRecognizer(inner)
 
 
-def map_agreement(a: NDArray[np.float32], b: NDArray[np.float32]) -> dict[str, float]:
-    if np.ptp(a) == 0 or np.ptp(b) == 0:
-        return {
-            "pearson": float("nan"),
-            "spearman": float("nan"),
-            "cell": float(np.ptp(a) == np.ptp(b)),
-            "argmax_px": float("nan"),
-        }
-    pa = np.unravel_index(int(np.argmax(a)), a.shape)
-    pb = np.unravel_index(int(np.argmax(b)), b.shape)
-    return {
-        "pearson": float(pearsonr(a.ravel(), b.ravel())[0]),
-        "spearman": float(spearmanr(a.ravel(), b.ravel())[0]),
-        "cell": float(hottest_cell(a) == hottest_cell(b)),
-        "argmax_px": float(np.hypot(pa[0] - pb[0], pa[1] - pb[1])),
-    }
+def baseline_recognizer(model: Path, threads: int) -> TimedRecognizer:
+    """The original export, one crop per call; ``threads=0`` leaves the session options as the
+    project had them before (the runtime's default threads, spinning on)."""
+    import onnxruntime as ort
+
+    from core.recognizer import file_sha256
+
+    options = ort.SessionOptions()
+    options.log_severity_level = 3
+    if threads:
+        options.intra_op_num_threads, options.inter_op_num_threads = threads, 1
+    session = ort.InferenceSession(str(model), sess_options=options, providers=["CPUExecutionProvider"])
+    return TimedRecognizer(OnnxRecognizer(session, name=model.stem, sha256=file_sha256(model)))
 
 
-def table_agreement(a: SaliencyMaps, b: SaliencyMaps) -> dict[str, float] | None:
-    try:
-        from core.regions import canonical_region_masks
-        from core.table import face_table, ranked
-    except ImportError:
-        return None
-    masks = canonical_region_masks()
-    ta, tb = face_table(a.maps, masks), face_table(b.maps, masks)
-    same = [ta[r][m] == tb[r][m] for r in ta for m in METHODS]
-    return {
-        "table_cells": float(np.mean(same)),
-        "top_region": float(ranked(ta)[0] == ranked(tb)[0]),
-    }
+def baseline_pair(rec: TimedRecognizer, a: NDArray[Any], b: NDArray[Any], params: SaliencyParams,
+                  seed: int) -> tuple[SaliencyMaps, SaliencyMaps]:
+    """The one-at-a-time implementation on both faces, one after the other."""
+    emb = rec.embed(np.stack([a, b]))
+    return (explain_face_plain(rec, a, emb[1], params, seed=seed),
+            explain_face_plain(rec, b, emb[0], params, seed=seed))
+
+
+def identical(ours: list[tuple[SaliencyMaps, SaliencyMaps]],
+              plain: list[tuple[SaliencyMaps, SaliencyMaps]]) -> tuple[bool, float]:
+    worst, same = 0.0, True
+    for pair, reference in zip(ours, plain, strict=True):
+        for m, r in zip(pair, reference, strict=True):
+            same &= m.steps == r.steps
+            for method, value in m.maps.items():
+                worst = max(worst, float(np.max(np.abs(value - r.maps[method]))))
+    return same and worst <= 1e-4, worst
+
+
+def run_profile(rec: TimedRecognizer, pairs: list[Any], params: SaliencyParams, seed: int,
+                workers: int, plain: bool = False) -> tuple[list[Any], dict[str, float]]:
+    results, wall, inside, evals, skipped = [], 0.0, 0.0, 0, 0
+    for _, a, b in pairs:
+        rec.seconds = 0.0
+        start = time.perf_counter()
+        maps = baseline_pair(rec, a, b, params, seed) if plain else explain_pair(rec, a, b, params, seed=seed, parallel=workers)
+        wall += time.perf_counter() - start
+        inside += rec.seconds
+        evals += maps[0].evaluations + maps[1].evaluations
+        skipped += maps[0].skipped + maps[1].skipped
+        results.append(maps)
+    threads = 1 if plain else min(2, workers)
+    return results, {"s_pair": wall / len(pairs), "evals": evals / len(pairs),
+                     "ms_eval": 1e3 * inside / evals, "wall_ms_eval": 1e3 * wall / evals,
+                     "outside": 100 * max(0.0, 1 - inside / (threads * wall)), "skipped": skipped / len(pairs)}
+
+
+def row(name: str, f: dict[str, float]) -> str:
+    return (f"{name:<40}{f['s_pair']:8.2f}{f['evals']:11.0f}{f['skipped']:8.1f}{f['ms_eval']:9.2f}"
+            f"{f['wall_ms_eval']:9.2f}{f['outside']:8.1f}%")
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--pairs", type=int, default=4)
-    parser.add_argument("--profiles", default="interactive,paper")
-    parser.add_argument(
-        "--extra", action="append", default=[], help="custom setting, e.g. nh=71,d=12,tmax=3"
-    )
+    parser.add_argument("--profiles", default="fast,paper")
+    parser.add_argument("--extra", action="append", default=[], help="custom setting, e.g. nh=71,d=12,tmax=3,lazy=8")
     parser.add_argument("--reference", default="paper")
-    parser.add_argument(
-        "--threads", type=int, default=0, help="ONNX Runtime intra-op threads (0: default)"
-    )
+    parser.add_argument("--baseline", action="store_true", help="also run the one-at-a-time implementation")
+    parser.add_argument("--baseline-threads", type=int, default=0, help="its intra-op threads (0: runtime default)")
+    parser.add_argument("--batch", type=int, default=1, help="crops per recognizer call (>1: dynamic-batch copy)")
+    parser.add_argument("--workers", type=int, default=2, help="faces explained at once (1 or 2)")
+    parser.add_argument("--threads", type=int, default=0, help="intra-op threads (0: cores // workers)")
+    parser.add_argument("--providers", default="", help="ONNX Runtime providers, e.g. CUDAExecutionProvider")
+    parser.add_argument("--models-cache", type=Path, default=Path(tempfile.gettempdir()) / "facexplain-bench")
+    parser.add_argument("--cache", type=Path, default=None, help="npz file keeping the reference profile's maps")
     parser.add_argument("--shared", type=Path, default=SHARED)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
 
-    model = args.shared / "models" / "mobilefacenet" / "mobilefacenet_128d.onnx"
-    recognizer = TimedRecognizer(
-        OnnxRecognizer.from_file(model, batch_size=1, threads=args.threads)
-    )
+    rec = product_recognizer(args)
     pairs = load_pairs(args.shared / "data" / "lfw", args.pairs)
-    settings = [parse_profile(p) for p in args.profiles.split(",")] + [
-        parse_profile(e) for e in args.extra
-    ]
-    recognizer.embed(np.zeros((1, 112, 112, 3), np.float32))  # warm-up
+    settings = [parse_profile(p) for p in args.profiles.split(",") if p] + [parse_profile(e) for e in args.extra]
+    rec.embed(np.zeros((max(1, args.batch), 112, 112, 3), np.float32))  # warm-up
+    print(f"{len(pairs)} pairs; MobileFaceNet on {','.join(rec.inner.session.get_providers())}; batch {args.batch}, "
+          f"{args.workers} face(s) at once, intra-op threads {rec.inner.session.get_session_options().intra_op_num_threads}; "
+          f"{len(os.sched_getaffinity(0))} cores; load {os.getloadavg()[0]:.2f}")
+    print(f"{'profile':<40}{'s/pair':>8}{'evals/pair':>11}{'skipped':>8}{'ms/eval':>9}{'wall ms':>9}{'outside':>9}")
+    cache = CacheFile(args.cache) if args.cache else None
     results: dict[str, list[tuple[SaliencyMaps, SaliencyMaps]]] = {}
-
-    print(f"{len(pairs)} pairs; MobileFaceNet, batch size 1, threads={args.threads or 'default'}")
-    print(f"{'profile':<34}{'s/pair':>8}{'evals/pair':>12}{'ms/eval':>9}{'outside':>9}")
     for params in settings:
-        times, inside, evals = [], [], []
-        results[params.profile] = []
-        for _, a, b in pairs:
-            recognizer.seconds = 0.0
-            start = time.perf_counter()
-            maps = explain_pair(recognizer, a, b, params, seed=args.seed)
-            times.append(time.perf_counter() - start)
-            inside.append(recognizer.seconds)
-            evals.append(maps[0].evaluations + maps[1].evaluations)
-            results[params.profile].append(maps)
-        total = float(np.sum(times))
-        print(
-            f"{params.profile:<34}{np.mean(times):8.2f}{np.mean(evals):12.0f}"
-            f"{1e3 * np.sum(inside) / np.sum(evals):9.2f}{100 * (total - np.sum(inside)) / total:8.1f}%"
-        )
-
-    reference = parse_profile(args.reference).profile
-    if reference not in results:
-        return
-    print(f"\nagreement with {reference} over {2 * len(pairs)} faces (mean; table: core/table.py)")
-    print(f"{'profile':<34}{'method':>7}{'pearson':>9}{'spearman':>9}{'cell':>6}{'argmax px':>10}")
-    for name, runs in results.items():
-        if name == reference:
+        cached = cache.get(params, [p[0] for p in pairs], args.seed) if cache and params.profile == args.reference else None
+        if cached is not None:
+            results[params.profile] = cached
+            print(f"{params.profile:<40}  (maps from {args.cache})")
             continue
-        faces = [
-            (m, r)
-            for ms, rs in zip(runs, results[reference], strict=True)
-            for m, r in zip(ms, rs, strict=True)
-        ]
-        for method in METHODS:
-            rows = [map_agreement(m.maps[method], r.maps[method]) for m, r in faces]
-            mean = {k: float(np.nanmean([row[k] for row in rows])) for k in rows[0]}
-            print(
-                f"{name:<34}{method:>7}{mean['pearson']:9.3f}{mean['spearman']:9.3f}"
-                f"{mean['cell']:6.2f}{mean['argmax_px']:10.1f}"
-            )
-        tables = [table_agreement(m, r) for m, r in faces]
-        if any(t is None for t in tables):
-            print(f"{name:<34} table agreement: core/regions.py or core/table.py missing")
-        else:
-            cells = np.mean([t["table_cells"] for t in tables if t])
-            top = np.mean([t["top_region"] for t in tables if t])
-            print(
-                f"{name:<34} table cells equal: {cells:.2f}; same most important region: {top:.2f}"
-            )
+        results[params.profile], figures = run_profile(rec, pairs, params, args.seed, args.workers)
+        print(row(params.profile, figures), flush=True)
+        if cache and params.profile == args.reference:
+            cache.put(params, [p[0] for p in pairs], args.seed, results[params.profile])
+        if args.baseline:
+            base = baseline_recognizer(args.shared / MODEL, args.baseline_threads)
+            plain, base_figures = run_profile(base, pairs, params, args.seed, 1, plain=True)
+            print(row(f"  one-at-a-time (threads {args.baseline_threads or 'default'})", base_figures))
+            same, worst = identical(results[params.profile], plain)
+            print(f"  maps identical to one-at-a-time: {'yes' if same else 'NO'} (max |difference| {worst:.1e})")
+            print(f"  speed-up vs one-at-a-time: {base_figures['s_pair'] / figures['s_pair']:.1f}x", flush=True)
+    print(f"load average after: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
+    print_agreement(results, args.reference)
 
 
 if __name__ == "__main__":

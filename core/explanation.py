@@ -61,11 +61,12 @@ def explain(
     crop_a, crop_b = verified.face_a.crop, verified.face_b.crop
     maps = explain_pair(saliency_recognizer, crop_a, crop_b, params, progress=progress, seed=seed)
     source = regions or CanonicalRegions()
+    masks_a, masks_b = source.masks(crop_a), source.masks(crop_b)
     tables = comparison_tables(
         maps[0].maps, maps[1].maps, canonical_region_masks(crop_a.shape[0]),
-        masks_a=source.masks(crop_a), masks_b=source.masks(crop_b),
+        masks_a=masks_a, masks_b=masks_b,
     )  # fmt: skip
-    record: dict[str, Any] = saliency_record(params, maps)
+    record: dict[str, Any] = saliency_record(params, maps, (masks_a, masks_b), seed)
     record.update({"recognizer": saliency_recognizer.name, "seed": seed,
                    "regions": getattr(source, "name", type(source).__name__)})
     comparison = replace(verified.comparison, saliency=record, tables=tables)

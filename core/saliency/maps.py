@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,6 +36,9 @@ class SaliencyMaps:
     score: float  # <embed(crop), other embedding>
     grid_values: dict[str, Grid] = field(default_factory=dict)  # raw values per grid point
     steps: dict[str, int] = field(default_factory=dict)  # greedy steps taken by S1- and S1+
+    skipped: int = 0  # candidates not evaluated: their blob changed no pixel
+    # the five maps with S0+, S1+ (and so AVG) from another noise canvas (params.stability)
+    alternate: dict[str, FloatArray] = field(default_factory=dict)
 
 
 def assemble(grid_values: dict[str, Grid], params: SaliencyParams) -> dict[str, FloatArray]:
@@ -78,10 +82,21 @@ def check_crop(crop: NDArray[Any], params: SaliencyParams) -> FloatArray:
 
 
 def saliency_record(
-    params: SaliencyParams, maps: tuple[SaliencyMaps, SaliencyMaps]
+    params: SaliencyParams,
+    maps: tuple[SaliencyMaps, SaliencyMaps],
+    masks: tuple[Mapping[str, NDArray[np.bool_]], Mapping[str, NDArray[np.bool_]]] | None = None,
+    seed: int = 0,
 ) -> dict[str, Any]:
-    """The ``Comparison.saliency`` section: parameters, evaluations and greedy steps."""
+    """The ``Comparison.saliency`` section: parameters, evaluations and greedy steps, and, when
+    the maps were also made from a second noise seed and region ``masks`` are given,
+    ``seed_stability`` (see ``core.saliency.stability.pair_stability``)."""
+    from core.saliency.stability import pair_stability
+
     record = params.to_dict()
     record["evaluations"] = {"A": maps[0].evaluations, "B": maps[1].evaluations}
     record["steps"] = {"A": maps[0].steps, "B": maps[1].steps}
+    if masks is not None:
+        stability = pair_stability(maps, masks, (seed, seed + 1))
+        if stability is not None:
+            record["seed_stability"] = stability
     return record

@@ -3,12 +3,17 @@
 For a probe crop A and the embedding y of the other face, score(X) = <embed(X), y>.
 Removal (S0-, S1-) multiplies A by blob masks; aggregation (S0+, S1+) paints blobs of A onto
 a near-black noise canvas. The first greedy pass of each strategy is the single-blob map (S0),
-so it is never computed twice; later passes skip grid points already taken and stop at tmax
-steps or at the th rule. Every pass sends all its candidates to the recognizer in one call.
+so it is never computed twice; later passes skip grid points already taken, and candidates whose
+blob would change no pixel (their score is the current one), and stop at tmax steps or at the th
+rule. Every pass sends all its candidates to the recognizer in one call (which the recognizer
+splits into its batch size). The two faces of a pair are explained at once, on two threads,
+when the recognizer was sized for concurrent callers.
 """
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import Any
 
@@ -17,7 +22,7 @@ from numpy.typing import NDArray
 
 from core.progress import Progress, no_progress
 from core.recognizer import Recognizer
-from core.saliency.greedy import greedy_search
+from core.saliency.greedy import Search, greedy_search
 from core.saliency.maps import SaliencyError, SaliencyMaps, Scorer, assemble, check_crop
 from core.saliency.masks import blob_stack, noise_canvas, scores_of
 from core.saliency.profiles import SaliencyParams
@@ -55,7 +60,13 @@ def explain_face(
         raise SaliencyError(detail="the face's own embedding is not finite")
 
     blobs = blob_stack(params)
+    flat = blobs.reshape(len(blobs), -1)
     points, tmax = len(blobs), min(params.tmax, len(blobs))
+
+    def touching(weight: NDArray[np.float32], idx: NDArray[np.intp]) -> NDArray[np.bool_]:
+        """Candidates whose blob overlaps a pixel of positive ``weight`` (G >= 0 everywhere)."""
+        return np.asarray(flat[idx] @ weight.ravel() > 0)
+
     total, done = 2 * tmax, 0
 
     def tick() -> None:
@@ -74,6 +85,9 @@ def explain_face(
         points=points,
         tmax=tmax,
         on_pass=tick,
+        # removing a blob changes the image only where it is not already black
+        touches=lambda img, idx: touching(np.abs(img).sum(axis=2), idx),
+        lazy=params.lazy,
     )
     if done < tmax:
         done = tmax
@@ -84,17 +98,23 @@ def explain_face(
     def painted(img: FloatArray, idx: NDArray[np.intp]) -> FloatArray:
         return (255.0 - (255.0 - img)[None] * factor[idx]).astype(np.float32, copy=False)
 
-    aggregation = greedy_search(
-        canvas,
-        canvas_score,
-        painted,
-        scorer,
-        lower=False,
-        keep_going=lambda s: full - s > params.th,
-        points=points,
-        tmax=tmax,
-        on_pass=tick,
-    )
+    def aggregate(start: FloatArray, start_score: float, on_pass: Any) -> Search:
+        return greedy_search(
+            start,
+            start_score,
+            painted,
+            scorer,
+            lower=False,
+            keep_going=lambda s: full - s > params.th,
+            points=points,
+            tmax=tmax,
+            on_pass=on_pass,
+            # painting changes the canvas only where it is not white and the face not black
+            touches=lambda img, idx: touching((np.abs(255.0 - img) * np.abs(original)).sum(axis=2), idx),
+            lazy=params.lazy,
+        )
+
+    aggregation = aggregate(canvas, canvas_score, tick)
     if done < total:
         progress(stage, total, total)
     grid_values = {
@@ -103,12 +123,20 @@ def explain_face(
         "S0+": aggregation.first,
         "S1+": aggregation.greedy,
     }
+    alternate: dict[str, FloatArray] = {}
+    if params.stability:
+        # the aggregation maps again from another noise canvas: how much they depend on it
+        other = noise_canvas(params.size, seed + 1)
+        again = aggregate(other, float(scorer(other[None])[0]), lambda: None)
+        alternate = assemble({**grid_values, "S0+": again.first, "S1+": again.greedy}, params)
     return SaliencyMaps(
         maps=assemble(grid_values, params),
         evaluations=scorer.evaluations,
         score=full,
         grid_values=grid_values,
         steps={"S1-": removal.steps, "S1+": aggregation.steps},
+        skipped=removal.skipped + aggregation.skipped,
+        alternate=alternate,
     )
 
 
@@ -120,33 +148,38 @@ def explain_pair(
     *,
     progress: Progress = no_progress,
     seed: int = 0,
+    parallel: int | None = None,
 ) -> tuple[SaliencyMaps, SaliencyMaps]:
-    """Maps for face A (perturbing A against B's embedding), then for B against A's.
+    """Maps for face A (perturbing A against B's embedding) and for B against A's.
 
-    Progress runs as one stage "saliency" over both faces.
+    The two faces run at once on two threads when ``parallel`` (default: the recognizer's
+    ``concurrency``, 1 if it has none) is 2 or more. Progress runs as one stage "saliency" over
+    both faces: passes done by either, in order, from whichever thread finished one.
     """
     pair = np.stack([check_crop(crop_a, params), check_crop(crop_b, params)])
     emb = np.asarray(recognizer.embed(pair), dtype=np.float32)
     passes = 2 * min(params.tmax, params.grid_points)
+    per_face = [0, 0]
+    lock = threading.Lock()
 
-    def shifted(offset: int) -> Progress:
+    def face_progress(i: int) -> Progress:
         def report(stage: str, done: int, total: int) -> None:
-            progress("saliency", offset + done, 2 * passes)
+            with lock:
+                per_face[i] = done
+                progress("saliency", sum(per_face), 2 * passes)
 
         return report
 
-    maps = [
-        explain_face(
-            recognizer,
-            pair[i],
-            emb[1 - i],
-            params,
-            progress=shifted(i * passes),
-            seed=seed,
-            own_embedding=emb[i],
-        )
-        for i in (0, 1)
-    ]
+    def one(i: int) -> SaliencyMaps:
+        return explain_face(recognizer, pair[i], emb[1 - i], params, progress=face_progress(i),
+                            seed=seed, own_embedding=emb[i])
+
+    workers = parallel if parallel is not None else int(getattr(recognizer, "concurrency", 1))
+    if workers >= 2:
+        with ThreadPoolExecutor(max_workers=2, thread_name_prefix="saliency") as pool:
+            maps = list(pool.map(one, (0, 1)))
+    else:
+        maps = [one(i) for i in (0, 1)]
     # each face is charged one of the two evaluations of the pair's own embeddings
     return replace(maps[0], evaluations=maps[0].evaluations + 1), replace(
         maps[1], evaluations=maps[1].evaluations + 1

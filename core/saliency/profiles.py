@@ -30,6 +30,10 @@ class SaliencyParams:
     tmax: most greedy steps per strategy (S1- and S1+).
     th: S1- stops when the score falls to th or below; S1+ when it is within th of the
         full-image score.
+    lazy: 0 for the exhaustive greedy passes (the paper's); n > 0 re-scores candidates n at a
+        time in order of their last gain (lazy greedy: fewer evaluations, not the same maps).
+    stability: also run the aggregation (S0+, S1+) from a second noise canvas, to report how
+        much those maps depend on the noise.
     """
 
     nh: int
@@ -38,6 +42,8 @@ class SaliencyParams:
     th: float
     size: int = WORKING_SIZE
     profile: str = "custom"
+    lazy: int = 0
+    stability: bool = False
 
     def __post_init__(self) -> None:
         if self.size < 8:
@@ -52,6 +58,8 @@ class SaliencyParams:
             raise ValueError(f"tmax must be at least 1, got {self.tmax}")
         if not (np.isfinite(self.th) and self.th >= 0):
             raise ValueError(f"th must be a finite number >= 0, got {self.th}")
+        if self.lazy < 0:
+            raise ValueError(f"lazy must be 0 (exhaustive) or a batch size, got {self.lazy}")
 
     @property
     def sigma(self) -> float:
@@ -89,6 +97,8 @@ class _Definition:
     tmax: int
     th: float
     at_size: int  # the resolution nh and d are given for
+    lazy: int = 0
+    stability: bool = False
 
 
 _DEFINITIONS: dict[str, _Definition] = {
@@ -107,7 +117,8 @@ def params_for(profile: str, size: int = WORKING_SIZE) -> SaliencyParams:
     scale = size / spec.at_size
     d = max(1, round(spec.d * scale))
     return SaliencyParams(
-        nh=_odd(spec.nh * scale), d=d, tmax=spec.tmax, th=spec.th, size=size, profile=profile
+        nh=_odd(spec.nh * scale), d=d, tmax=spec.tmax, th=spec.th, size=size, profile=profile,
+        lazy=spec.lazy, stability=spec.stability,
     )
 
 

@@ -1,7 +1,8 @@
 """A plain MinPlus: one image per recognizer call, masks built one at a time, explicit loops.
 
 It exists to check the batched implementation (core/saliency/minplus.py) against the
-algorithm as written; it is far too slow for the product.
+algorithm as written (near-ties broken by the same rule, ``greedy.pick``), and as the baseline
+of ``benchmarks/bench_saliency.py --baseline``; it is far too slow for the product.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from core.recognizer import Recognizer
+from core.saliency.greedy import pick
 from core.saliency.maps import SaliencyMaps, Scorer, assemble, check_crop
 from core.saliency.masks import gaussian_mask, noise_canvas, paint
 from core.saliency.profiles import SaliencyParams
@@ -52,7 +54,7 @@ def explain_face_plain(
     for step in range(tmax):
         if step > 0 and current_score <= params.th:
             break
-        best = (-1, np.inf, current)
+        tried: list[tuple[int, float, FloatArray]] = []
         for k, (row, col) in enumerate(grid):
             if k in taken:
                 continue
@@ -60,8 +62,8 @@ def explain_face_plain(
             s = score(candidate)
             if step == 0:
                 values["S0-"][k] = full - s
-            if s < best[1]:
-                best = (k, s, candidate)
+            tried.append((k, s, candidate))
+        best = tried[pick(np.array([t[1] for t in tried]), lower=True)]
         values["S1-"][best[0]] = current_score - best[1]
         taken.add(best[0])
         current, current_score = best[2], best[1]
@@ -73,7 +75,7 @@ def explain_face_plain(
     for step in range(tmax):
         if step > 0 and full - current_score <= params.th:
             break
-        best = (-1, -np.inf, current)
+        tried = []
         for k, (row, col) in enumerate(grid):
             if k in taken:
                 continue
@@ -81,8 +83,8 @@ def explain_face_plain(
             s = score(candidate)
             if step == 0:
                 values["S0+"][k] = s - start
-            if s > best[1]:
-                best = (k, s, candidate)
+            tried.append((k, s, candidate))
+        best = tried[pick(np.array([t[1] for t in tried]), lower=False)]
         values["S1+"][best[0]] = best[1] - current_score
         taken.add(best[0])
         current, current_score = best[2], best[1]
