@@ -225,7 +225,34 @@ def store_config(settings: Settings) -> StoreConfig:
         retention_days=settings.retention_days,
         busy_timeout_ms=settings.db_busy_timeout_ms,
         retry_s=settings.db_retry_s,
+        audit_key=audit_key(settings, create=True),
     )
+
+
+AUDIT_KEY_FILE = "audit.key"
+
+
+class AuditKeyMissing(ValueError):
+    pass
+
+
+def audit_key(settings: Settings, *, create: bool) -> bytes:
+    """FACEXPLAIN_AUDIT_KEY; else, for the embedded SQLite store only, the key file in the
+    data folder (made with mode 0600 when ``create``). PostgreSQL needs the setting."""
+    from bot.store.keys import load_or_create_key
+
+    if settings.audit_key is not None:
+        return settings.audit_key.get_secret_value().encode()
+    url = settings.database_url or ""
+    path = settings.secrets_dir / AUDIT_KEY_FILE
+    if url and not url.startswith("sqlite"):
+        raise AuditKeyMissing("FACEXPLAIN_AUDIT_KEY is required with a database server: set it "
+                              "to a long random secret (e.g. `openssl rand -base64 32`)")
+    if create:
+        return load_or_create_key(path)
+    if not path.is_file():
+        raise AuditKeyMissing(f"no audit key: set FACEXPLAIN_AUDIT_KEY or keep {path}")
+    return path.read_bytes().strip()
 
 
 def build_store(settings: Settings) -> Store:

@@ -76,6 +76,9 @@ class Settings(BaseSettings):
     pseudonym_key: SecretStr | None = None  # default: a key file created under data_dir/secrets
     keep_images: bool = False
     image_key: SecretStr | None = None
+    # Keys the audit chain's MACs. Required with PostgreSQL (production); with the embedded
+    # SQLite default, a key file is created under data_dir/secrets (0600) when not given.
+    audit_key: SecretStr | None = None
     image_ttl_hours: float = DEFAULT_IMAGE_TTL_HOURS
     retention_days: int = DEFAULT_RETENTION_DAYS
     db_migrate_on_start: bool = True

@@ -26,6 +26,15 @@ def resolve_url(url: str | None) -> str:
     return settings.database_url or default_database_url(settings.data_dir)
 
 
+def _audit_key(url: str | None) -> bytes:
+    from bot.composition import AuditKeyMissing, audit_key
+
+    try:
+        return audit_key(settings_from(database_url=url), create=True)
+    except AuditKeyMissing as error:
+        raise click.ClickException(str(error)) from None
+
+
 def url_option(func: F) -> F:
     return click.option(
         "--url", default=None, metavar="URL",
@@ -36,12 +45,14 @@ def url_option(func: F) -> F:
 
 @contextmanager
 def store_session(url: str | None, *, write: bool = False) -> Iterator[Session]:
-    """One transaction on a migrated store (read-only unless ``write``); friendly errors for
-    the usual mistakes."""
+    """One transaction on a migrated store (read-only unless ``write``; a write session
+    carries the audit key, for the events it appends); friendly errors for the usual
+    mistakes."""
     from sqlalchemy import inspect
     from sqlalchemy.exc import OperationalError
     from sqlalchemy.orm import Session
 
+    from bot.store.audit import AUDIT_KEY
     from bot.store.engine import make_engine, reader, safe_url
 
     target = resolve_url(url)
@@ -56,6 +67,8 @@ def store_session(url: str | None, *, write: bool = False) -> Iterator[Session]:
             raise click.ClickException(
                 f"{safe_url(target)} has no store yet: run `facexplain db upgrade` first")
         with Session(engine if write else reader(engine)) as session, session.begin():
+            if write:
+                session.info[AUDIT_KEY] = _audit_key(url)
             yield session
     finally:
         engine.dispose()

@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.store import images
+from bot.store.audit import AUDIT_KEY
 from bot.store.config import StoreConfig
 from bot.store.engine import make_engine, reader
 from bot.store.models import ComparisonRow, Conversation, User, utcnow
@@ -27,8 +28,10 @@ class StoreBase:
         self.config = config
         self._now = clock  # when rows are created; injectable for retention tests
         self.engine = engine or make_engine(config.url, busy_timeout_ms=config.busy_timeout_ms)
-        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
-        self._read_sessions = sessionmaker(reader(self.engine), expire_on_commit=False)
+        keyed = {AUDIT_KEY: config.audit_chain_key}  # append_event and verify_chain read it
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False, info=keyed)
+        self._read_sessions = sessionmaker(reader(self.engine), expire_on_commit=False,
+                                           info=keyed)
         self._vault: images.ImageVault | None = None
         if config.keep_images and config.image_key:
             ttl = timedelta(hours=config.image_ttl_hours)

@@ -170,6 +170,7 @@ class AuditEvent(Base):
     payload: Mapped[str] = mapped_column(Text)  # canonical JSON, hashed as it is stored
     prev_hash: Mapped[str] = mapped_column(String(64))
     row_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    mac: Mapped[str | None] = mapped_column(String(64))  # HMAC of row_hash; None: before keys
 
 
 class AuditHead(Base):
@@ -179,6 +180,7 @@ class AuditHead(Base):
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     last_seq: Mapped[int]
     last_hash: Mapped[str] = mapped_column(String(64))
+    last_mac: Mapped[str | None] = mapped_column(String(64))
 
 
 class SessionRow(Base):
@@ -216,3 +218,15 @@ class InboxEvent(Base):
     state: Mapped[str] = mapped_column(String(8))  # "taken" | "done"
     taken_at: Mapped[datetime]
     created_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class AuditSubject(Base):
+    """One user's key for the personal fields of their audit events (``bot.store.shred``).
+    Deleting the row (``/forget``, or the user's row going) makes those fields unreadable."""
+
+    __tablename__ = "audit_subjects"
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, autoincrement=False)
+    subject: Mapped[str] = mapped_column(String(32), unique=True)  # random, not the user id
+    key: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime]

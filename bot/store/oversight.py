@@ -3,13 +3,14 @@ and the audit check."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from bot.store import images, privacy, records
-from bot.store.audit import VerifyResult, append_event, verify_chain
+from bot.store.audit import Anchor, VerifyResult, append_event, verify_chain
 from bot.store.base import get_row
 from bot.store.models import ComparisonRow, Review, User
 from bot.store.port import (
@@ -82,6 +83,6 @@ class Oversight(Sessions):
         with self._tx() as session:
             return privacy.purge(session, now - older_than, now)
 
-    def verify_audit(self) -> VerifyResult:
+    def verify_audit(self, anchors: Iterable[Anchor] = ()) -> VerifyResult:
         with self._read() as session:
-            return verify_chain(session)
+            return verify_chain(session, anchors=anchors)

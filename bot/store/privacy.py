@@ -1,5 +1,7 @@
 """Forgetting a user and purging old data. Both leave the audit chain intact: they only
-append an event (a tombstone with counts and ids, never personal data)."""
+append an event (a tombstone with counts, never personal data). Forgetting also destroys the
+user's audit key (``bot.store.shred``), so the personal fields of their earlier audit events
+can no longer be read; the events keep their place and the chain still verifies."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, Delete, delete, exists, select, update
 from sqlalchemy.orm import Session
 
+from bot.store import shred
 from bot.store.audit import append_event, timestamp
 from bot.store.models import (
     ComparisonRow,
@@ -41,9 +44,9 @@ def forget(session: Session, user_pseudonym: str) -> ForgetReport:
         "conversations": delete(Conversation).where(Conversation.user_id == user_id),
         "users": delete(User).where(User.id == user_id),
     }
+    shred.shred(session, user_id)  # before the user's row: its key goes first, explicitly
     deleted = _run(session, statements)
-    append_event(session, "data_forgotten", user_id=user_id,
-                 payload={"found": True, "deleted": deleted})
+    append_event(session, "data_forgotten", payload={"found": True, "deleted": deleted})
     return ForgetReport(found=True, deleted=deleted)
 
 

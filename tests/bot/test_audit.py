@@ -24,18 +24,21 @@ from bot.store.migrate import upgrade_to_head
 from bot.store.repository import Store
 from tests.databases import TEST_KEY, backend_params, database_url
 
+AUDIT_KEY = "test-audit-key-0123456789abcdef-0123"
+
 
 @pytest.fixture(params=backend_params())
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     url = database_url(request.param, tmp_path)
     upgrade_to_head(url)
-    with Store(StoreConfig(url, TEST_KEY)) as opened:
+    with Store(StoreConfig(url, TEST_KEY, audit_key=AUDIT_KEY.encode())) as opened:
         yield opened
 
 
-def audit(store: Store, *args: str) -> Result:
+def audit(store: Store, *args: str, key: str | None = AUDIT_KEY) -> Result:
     url = store.engine.url.render_as_string(hide_password=False)
-    return CliRunner().invoke(cli, ["audit", *args, "--url", url])
+    env = {"FACEXPLAIN_AUDIT_KEY": key} if key else {}
+    return CliRunner().invoke(cli, ["audit", *args, "--url", url], env=env)
 
 
 def six_events(store: Store) -> int:
@@ -106,8 +109,9 @@ def test_verify_names_an_event_edited_behind_the_stores_back(store: Store) -> No
     assert store.verify_audit().broken_seq == 4
 
 
-def test_a_rewritten_hash_breaks_the_next_link(store: Store) -> None:
-    """A careful intruder recomputes the edited event's own hash: the next link breaks."""
+def test_a_rewritten_hash_is_caught_by_its_mac(store: Store) -> None:
+    """A careful intruder recomputes the edited event's own hash: without the key its MAC
+    no longer matches (and the next link breaks too)."""
     six_events(store)
     drop_guards(store.engine)
     with Session(store.engine) as session:
@@ -118,8 +122,8 @@ def test_a_rewritten_hash_breaks_the_next_link(store: Store) -> None:
 
     result = store.verify_audit()
 
-    assert (result.broken_seq, result.events) == (4, 3)
-    assert "does not match event #3" in result.reason
+    assert (result.broken_seq, result.events) == (3, 2)
+    assert "its MAC does not match" in result.reason
 
 
 def test_verify_names_a_deleted_event(store: Store) -> None:

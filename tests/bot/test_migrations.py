@@ -20,8 +20,7 @@ from bot.store.repository import open_store
 from tests.databases import TEST_KEY, backend_params, database_url
 
 TABLES = {"users", "conversations", "comparisons", "turns", "reviews", "kept_images", "sessions",
-          "inbox",
-          "audit_events", "audit_head"}
+          "inbox", "audit_events", "audit_head", "audit_subjects"}
 
 
 @pytest.fixture(params=backend_params())
