@@ -82,6 +82,7 @@ def fetch(asset: Asset, target: Path, downloads: Path, progress: ProgressBytes) 
         raise ChecksumMismatch(detail=f"{asset.filename}: missing {missing}, wrong size {wrong}")
     if asset.archive:
         write_manifest(into, asset, found["sha256"])
+        archive.unlink()  # unpacked and recorded: the archive itself is not needed any more
     return Fetched(asset, files, found["sha256"], verified=asset.checked)
 
 

@@ -58,6 +58,7 @@ def test_a_good_pack_is_checked_unpacked_and_its_settings_printed(tmp_path: Path
     record = json.loads((pack / "facexplain-manifest.json").read_text())
     assert record["archive_sha256"] == hashlib.sha256(archive).hexdigest()
     assert record["files"]["det_500m.onnx"]["sha256"] == hashlib.sha256(PACK["det_500m.onnx"]).hexdigest()
+    assert not list((tmp_path / "models" / ".downloads").iterdir())  # the archive is not kept
 
 
 def test_a_wrong_checksum_is_refused_and_nothing_is_unpacked(tmp_path: Path) -> None:
