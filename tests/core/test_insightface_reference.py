@@ -71,3 +71,23 @@ def test_scrfd_norm_crop_and_arcface_agree_with_the_project(shared_models: Path,
     assert max(crop_levels) <= 1, crop_levels
     assert np.mean(cosines) >= 0.999998, cosines
     assert min(cosines) >= 0.99999, cosines
+
+
+def test_the_benchmark_times_both_pipelines_and_keeps_the_templates(calibrated_settings, lfw_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    """`bench_verification.py --vs-insightface` on 3 pairs: both rates, their ratio, and the
+    project's side-by-side templates bit-identical to the plain serial pipeline's."""
+    import os
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[2]
+    env = os.environ | {"FACEXPLAIN_DATA_DIR": str(calibrated_settings.data_dir), "PYTHONPATH": str(root)}
+    done = subprocess.run([sys.executable, "-W", "ignore", str(root / "benchmarks" / "bench_verification.py"),
+                           "--model-dir", str(calibrated_settings.model_dir), "--lfw-dir", str(lfw_dir),
+                           "--pairs", "3", "--warmup", "1", "--vs-insightface"],
+                          capture_output=True, text=True, timeout=300, env=env, check=False)
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert "facexplain" in out and "insightface" in out
+    assert "ratio (facexplain / insightface pairs per second):" in out
+    assert "max abs difference 0\n" in out
