@@ -2,13 +2,14 @@
 background lanes (one per conversation, in order), where Slack messages become neutral
 messages for the dialogue and its replies become Web API calls.
 
-Events are processed once: Slack's retries (``X-Slack-Retry-Num``) and repeated event ids are
+Events are processed once: repeated event ids (Slack's retries too) are
 acknowledged and dropped. The assistant's own messages are dropped by Bolt and again by
 ``parse_event``. The Web API client retries 429 answers after their ``Retry-After``.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from collections import OrderedDict
@@ -89,20 +90,31 @@ class SlackAssistant:
     # ------------------------------------------------------------------ listeners (ack fast)
 
     async def _once(self, body: dict[str, Any], request: AsyncBoltRequest,
+                    context: AsyncBoltContext,
                     next: Callable[[], Awaitable[None]]) -> BoltResponse | None:
+        """Each event once, across restarts and replicas: its ``event_id`` is taken in the
+        store's inbox before it is handled. A retry (``X-Slack-Retry-Num``) of an event no
+        running assistant took is handled like a first delivery."""
         retry = retry_number(request.headers)
         event_id = body.get("event_id")
-        if retry > 0 or (isinstance(event_id, str) and not self.seen.first_time(event_id)):
-            log.info("dropped %s of event %s", f"retry {retry}" if retry else "a duplicate",
-                     event_id)
-            return BoltResponse(status=200, body="")
+        if isinstance(event_id, str):
+            if not self.seen.first_time(event_id) \
+                    or not await self.dialogue.take_event(PLATFORM, event_id):
+                log.info("dropped %s of event %s", f"retry {retry}" if retry else "a duplicate",
+                         event_id)
+                return BoltResponse(status=200, body="")
+            context["facexplain_event_id"] = event_id
         await next()
         return None
 
     async def _on_message(self, event: dict[str, Any], context: AsyncBoltContext) -> None:
         inbound = parse_event(event, context.bot_user_id)
+        event_id = context.get("facexplain_event_id")
         if inbound is not None:
-            self.lanes.submit(inbound.place.key.scope(), lambda: self._converse(inbound))
+            self.lanes.submit(inbound.place.key.scope(),
+                              lambda: self._converse(inbound, event_id))
+        elif isinstance(event_id, str):
+            await self.dialogue.finish_event(PLATFORM, event_id)
 
     async def _on_review(self, ack: Callable[[], Awaitable[Any]], body: dict[str, Any],
                          action: dict[str, Any]) -> None:
@@ -144,7 +156,21 @@ class SlackAssistant:
         wanted = self.config.review_buttons
         return wanted == "always" or (wanted == "channels" and where.key.shared)
 
-    async def _converse(self, inbound: Inbound) -> None:
+    async def _converse(self, inbound: Inbound, event_id: str | None = None) -> None:
+        """Answer one message; its event is marked handled unless the answer was cut short
+        by a shutdown (then a redelivery may take it again)."""
+        try:
+            await self._answer(inbound)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            if event_id is not None:
+                await self.dialogue.finish_event(PLATFORM, event_id)
+            raise
+        if event_id is not None:
+            await self.dialogue.finish_event(PLATFORM, event_id)
+
+    async def _answer(self, inbound: Inbound) -> None:
         where = inbound.place
         send = self.out.sink(where, self._reviews_in(where))
         incoming, problems = await to_incoming(

@@ -19,7 +19,7 @@ from adapters.telegram.callbacks import CallbackData
 from adapters.telegram.config import file_limit
 from adapters.telegram.delivery import RetryPolicy, call
 from adapters.telegram.files import Downloader
-from adapters.telegram.incoming import Route, route, to_incoming
+from adapters.telegram.incoming import PLATFORM, Route, route, to_incoming
 from adapters.telegram.lanes import Album, Albums, Lanes
 from adapters.telegram.limits import RateLimiter, Seen
 from adapters.telegram.outgoing import Outgoing, Target
@@ -133,14 +133,27 @@ class Router:
         if work.notice:
             await send(TextReply(work.notice, "error"))
             return
+        keys = [self._event_key(update) for update in updates]
+        fresh = [update for update, key in zip(updates, keys, strict=True)
+                 if await self.dialogue.take_event(PLATFORM, key)]
+        if not fresh:
+            log.info("dropped update(s) already handled (inbox)")
+            return
         try:
-            incoming = await to_incoming(where, updates, self.me, self.downloader.fetch,
+            incoming = await to_incoming(where, fresh, self.me, self.downloader.fetch,
                                          self.buttons)
         except FacexplainError as exc:
             log.info("a message was rejected at the edge: %s", exc.code)
             await send(TextReply(exc.user_message, "error"))
-            return
-        await self.dialogue.handle(incoming, send)
+        else:
+            await self.dialogue.handle(incoming, send)
+        for update, key in zip(updates, keys, strict=True):
+            if update in fresh:
+                await self.dialogue.finish_event(PLATFORM, key)
+
+    def _event_key(self, update: Update) -> str:
+        """The inbox key: the bot's id and the update id (update ids are per bot)."""
+        return f"{self.me.id}:{update.update_id}"
 
     def sink_for(self, key: ConversationKey) -> ReplySink:
         """Where replies to ``key``'s conversation go when no message of it is at hand (the

@@ -33,6 +33,7 @@ class DialogueConfig:
     max_photo_bytes: int = DEFAULT_LIMITS.max_bytes  # build_dialogue: Settings.max_image_bytes
     answer_concurrency: int = 2  # questions answered at once, across conversations
     max_conversations: int = 10_000  # idle conversation states kept in memory
+    inbox_lease_s: float = 30.0  # an event taken and not finished this long is taken again
 
 
 @dataclass(frozen=True)

@@ -142,6 +142,20 @@ class Dialogue:
                 log.exception("could not recover a %s job", awaited.kind)
             await state.outbox.flush()
 
+    async def take_event(self, platform: str, event_key: str) -> bool:
+        try:
+            return await asyncio.to_thread(self.parts.store.take_event, platform, event_key,
+                                           self.parts.config.inbox_lease_s)
+        except FacexplainError as exc:  # the store is away: handle it (at least once)
+            log.warning("the inbox could not be read: %s", exc.code)
+            return True
+
+    async def finish_event(self, platform: str, event_key: str) -> None:
+        try:
+            await asyncio.to_thread(self.parts.store.finish_event, platform, event_key)
+        except FacexplainError as exc:
+            log.warning("an event could not be marked handled: %s", exc.code)
+
     async def close(self) -> None:
         for task in list(self._recovering):
             task.cancel()

@@ -20,3 +20,11 @@ class DialoguePort(Protocol):
                       sink_for: Callable[[ConversationKey], ReplySink]) -> int:
         """Deliver the replies an earlier process of ``platform`` left in flight; how many."""
         ...
+
+    async def take_event(self, platform: str, event_key: str) -> bool:
+        """Whether this process handles the platform event (the store's inbox: False when it
+        was handled, or is being handled, by this or another process)."""
+        ...
+
+    async def finish_event(self, platform: str, event_key: str) -> None:
+        """Record the event as handled (a later redelivery is dropped)."""

@@ -19,6 +19,7 @@ import asyncio
 import contextlib
 import itertools
 import json
+import secrets
 import threading
 import time
 from collections.abc import Callable
@@ -83,7 +84,8 @@ class FakeTelegram:
         self._chats: dict[int, dict[str, Any]] = {}
         self._failures: dict[str, list[tuple[int, dict[str, Any]]]] = {}
         self._ids = itertools.count(1)
-        self._next_update = 1
+        # like Telegram's, update ids start at some positive number: two fakes' ids differ
+        self._next_update = 100_000 + secrets.randbelow(1_000_000_000)
         self._message_ids = itertools.count(1000)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._wake: asyncio.Event | None = None

@@ -40,13 +40,28 @@ async def test_a_duplicate_event_and_slack_retries_are_processed_once(
     assert await world.http_event(event, event_id="EvSAME") == 200
     assert await world.http_event(event, event_id="EvSAME") == 200  # a duplicate delivery
     assert await world.http_event(event, event_id="EvSAME", retry=1) == 200  # Slack's retry
-    # a retry whose first delivery we never saw is dropped as well: we always ack in time
-    assert await world.http_event(world.message("UALICE", "privacy"), retry=2) == 200
     ack = await world.socket_event(event, event_id="EvSAME")  # the same event by Socket Mode
     assert ack["envelope_id"]
-    await world.socket_event(world.message("UALICE", "/privacy"), retry=1)
+    # a retry of an event whose first delivery never reached a running assistant is handled,
+    # once: its later retries are dropped
+    lost = world.message("UALICE", "privacy")
+    assert await world.http_event(lost, event_id="EvLOST", retry=2) == 200
+    await world.socket_event(lost, event_id="EvLOST", retry=3)
     await world.settle()
 
+    assert world.texts() == [said(texts.HELP), said(texts.PRIVACY)]
+    assert world.store.take_event("slack", "EvSAME") is False  # recorded as handled
+
+
+async def test_an_event_handled_before_a_restart_is_dropped_after_it(
+        slack_text: SlackWorld) -> None:
+    world = slack_text
+    event = world.message("UALICE", "help")
+    assert await world.http_event(event, event_id="EvBEFORE") == 200
+    await world.settle()
+    world.assistant.seen = type(world.assistant.seen)()  # a new process remembers nothing
+    assert await world.http_event(event, event_id="EvBEFORE", retry=1) == 200
+    await world.settle()
     assert world.texts() == [said(texts.HELP)]
 
 

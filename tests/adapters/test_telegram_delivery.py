@@ -63,6 +63,23 @@ async def test_a_duplicate_update_is_handled_once(
     assert texts(await gus.settle(9000)) == [said.PRIVACY]
 
 
+async def test_an_update_handled_before_a_restart_is_dropped_after_it(
+        fake: FakeTelegram, dialogue: Dialogue) -> None:
+    """The inbox is in the store: a new bot process (nothing in memory) that is given an
+    update the last one handled drops it; an update it never handled is handled."""
+    async with TelegramBot(config_for(fake), dialogue) as before:
+        ian = Person(fake, before, dialogue, 2010, "Ian")
+        update = {"update_id": 9100, "message": fake.message(ian.chat, ian.user, text="/privacy")}
+        fake.push(update)
+        assert texts(await ian.settle(9100)) == [said.PRIVACY]
+    async with TelegramBot(config_for(fake), dialogue) as after:  # the restart
+        ian.bot = after
+        fake.push(update)  # redelivered: the restart came before Telegram saw the offset move
+        fresh = {"update_id": 9101, "message": fake.message(ian.chat, ian.user, text="/help")}
+        fake.push(fresh)
+        assert texts(await ian.settle(9100, 9101)) == [said.HELP]
+
+
 async def test_flood_control_is_waited_out_and_the_message_delivered_once(
         fake: FakeTelegram, dialogue: Dialogue) -> None:
     async with TelegramBot(config_for(fake, retry_attempts=2), dialogue) as bot:

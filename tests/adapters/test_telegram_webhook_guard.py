@@ -38,6 +38,12 @@ class Recorder:
     async def recover(self, platform: str, sink_for: Any) -> int:
         return 0
 
+    async def take_event(self, platform: str, event_key: str) -> bool:
+        return True
+
+    async def finish_event(self, platform: str, event_key: str) -> None:
+        return None
+
 
 class Hook:
     def __init__(self, fake: FakeTelegram, bot: TelegramBot, http: httpx.AsyncClient,
