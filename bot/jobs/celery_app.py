@@ -13,6 +13,10 @@ Two things an operator must know:
   ``appendfsync everysec`` a crash of Redis itself may lose the last second; a clean restart
   loses nothing.
 
+Two queues: decisions (``queue``) and heatmaps (``background_queue``); a worker that serves
+both always takes a waiting decision first (Redis' queue order strategy "priority"), and
+``facexplain worker --lanes decisions`` runs one that takes decisions only.
+
 Delivery is at-least-once: a job is acknowledged only after it finished (``task_acks_late``),
 and one whose worker process died is put back in the queue (``task_reject_on_worker_lost``);
 one whose whole worker vanished is redelivered after the visibility timeout. Tasks are
@@ -41,6 +45,11 @@ class CeleryConfig:
     queue: str = "facexplain"  # also prefixes every Redis key, so deployments can share Redis
     result_ttl_s: int = 3600  # how long results (and the idempotency records) are kept
     connect_timeout_s: float = 3.0
+
+    @property
+    def background_queue(self) -> str:
+        """Where the heatmap jobs wait; workers take the decisions' queue (``queue``) first."""
+        return f"{self.queue}.background"
 
     @property
     def hard_limit_s(self) -> float:
@@ -92,6 +101,8 @@ def make_app(config: CeleryConfig, role: Literal["client", "worker"] = "client")
             "socket_connect_timeout": config.connect_timeout_s,
             "socket_timeout": 30.0,
             "global_keyprefix": f"{config.queue}:",  # a namespace: the queue's deployment
+            # decisions first: a worker empties the queues in the order it lists them
+            "queue_order_strategy": "priority",
         },
         result_backend_transport_options={"global_keyprefix": f"{config.queue}:"},
         redis_socket_connect_timeout=config.connect_timeout_s,

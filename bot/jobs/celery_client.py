@@ -31,10 +31,11 @@ class CeleryClient:
     def ping(self) -> None:
         self.app.backend.client.ping()
 
-    def send(self, job_id: str, name: str, payload: Any) -> None:
-        """Queue ``name(context, payload, progress)`` as the task with id ``job_id``."""
-        self.app.send_task(TASK_NAME, args=(job_id, name, payload), task_id=job_id,
-                           queue=self.config.queue)
+    def send(self, job_id: str, name: str, payload: Any, background: bool = False) -> None:
+        """Queue ``name(context, payload, progress)`` as the task with id ``job_id`` (heatmaps
+        on the background queue)."""
+        queue = self.config.background_queue if background else self.config.queue
+        self.app.send_task(TASK_NAME, args=(job_id, name, payload), task_id=job_id, queue=queue)
 
     def peek(self, job_id: str) -> tuple[str, Any]:
         """The job's state (PENDING, STARTED, PROGRESS, SUCCESS, FAILURE...) and its data."""

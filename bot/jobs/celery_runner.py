@@ -38,6 +38,7 @@ from bot.jobs.celery_client import CeleryClient
 from bot.jobs.celery_errors import failure_error, is_outage, settle
 from bot.jobs.celery_outcomes import Outcome
 from bot.jobs.celery_tasks import job_name
+from bot.jobs.lanes import is_background
 from bot.jobs.runner import Job, JobFailed, JobTimedOut, RunnerClosed, ServiceUnavailable, T
 from core.progress import Progress, no_progress
 
@@ -93,7 +94,8 @@ class CeleryJobRunner:
         self._idle.clear()
         try:
             try:
-                await self._call(self.client.send, job_id, name, payload)
+                await self._call(self.client.send, job_id, name, payload,
+                                 is_background(label))
             except Exception as exc:
                 if not is_outage(exc):
                     raise

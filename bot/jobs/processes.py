@@ -1,7 +1,8 @@
 """Jobs in worker processes: models loaded once per worker; a crashed worker fails one job.
 
 Each worker has a slot: a thread in this process that hands it one job at a time over a pipe
-and relays its progress and result to the event loop. When a worker dies mid-job (the pipe
+and relays its progress and result to the event loop; jobs wait in two lanes, decisions
+before heatmaps (``bot.jobs.lanes``). When a worker dies mid-job (the pipe
 closes), only that job fails (``WorkerCrashed``); the slot starts a fresh worker for the next
 job, so the pool recovers and the other workers' jobs finish undisturbed.
 """
@@ -11,12 +12,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
-import queue
 import threading
 import time
 from dataclasses import dataclass
 from typing import Any
 
+from bot.jobs.lanes import JobLanes, is_background
 from bot.jobs.runner import ContextFactory, Job, JobTimedOut, RunnerClosed, T, WorkerCrashed
 from bot.jobs.slot import Slot, Work
 from core.progress import Progress, no_progress
@@ -30,6 +31,7 @@ class ProcessOptions:
     start_method: str = "spawn"  # safe with threads in the parent (asyncio, ONNX Runtime)
     job_timeout_s: float | None = 600.0
     grace_s: float = 30.0  # on close, running jobs get this long to finish
+    reserve_interactive: bool = True  # the first of two or more workers takes no heatmaps
 
 
 class ProcessJobRunner:
@@ -38,8 +40,11 @@ class ProcessJobRunner:
         if self.options.workers < 1:
             raise ValueError("a process runner needs at least one worker")
         mp = multiprocessing.get_context(self.options.start_method)
-        self._queue: queue.Queue[Work | None] = queue.Queue()
-        self._slots = [Slot(i, mp, context_factory, self._queue) for i in range(self.options.workers)]
+        self._queue: JobLanes[Work] = JobLanes()
+        # decisions first: with two workers or more, the first takes no heatmaps (bot.jobs.lanes)
+        reserve = self.options.workers > 1 and self.options.reserve_interactive
+        self._slots = [Slot(i, mp, context_factory, self._queue, interactive_only=reserve and i == 0)
+                       for i in range(self.options.workers)]
         self._threads: list[threading.Thread] = []
         self._closed = False
 
@@ -69,12 +74,17 @@ class ProcessJobRunner:
         self._ensure_threads()
         loop = asyncio.get_running_loop()
         future: asyncio.Future[T] = loop.create_future()
-        self._queue.put(Work(job, payload, progress, label, loop, future, self.options.job_timeout_s))
+        self._queue.put(Work(job, payload, progress, label, loop, future, self.options.job_timeout_s),
+                        background=is_background(label))
         return await future
 
     def running(self) -> dict[str, int]:
         return {label: pid for slot in self._slots if (label := slot.label) is not None
                 and (pid := slot.pid) is not None}
+
+    def waiting(self) -> tuple[int, int]:
+        """(interactive, background) jobs queued and not started."""
+        return self._queue.waiting()
 
     def worker_pids(self) -> list[int]:
         return [pid for slot in self._slots if (pid := slot.pid) is not None]
@@ -85,15 +95,10 @@ class ProcessJobRunner:
         if self._closed:
             return
         self._closed = True
-        while True:  # jobs that never started
-            try:
-                work = self._queue.get_nowait()
-            except queue.Empty:
-                break
-            if work is not None:
-                work.fail(RunnerClosed())
+        for work in self._queue.drain():  # jobs that never started
+            work.fail(RunnerClosed())
         for _ in self._threads:
-            self._queue.put(None)
+            self._queue.stop_one()
         deadline = time.monotonic() + self.options.grace_s
         for thread in self._threads:
             await asyncio.to_thread(thread.join, max(0.0, deadline - time.monotonic()))

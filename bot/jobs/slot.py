@@ -5,13 +5,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import queue
 import threading
 import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
 
+from bot.jobs.lanes import JobLanes
 from bot.jobs.runner import ContextFactory, Job, JobTimedOut, WorkerCrashed
 from bot.jobs.transport import FailedJobRecord, unpack
 from bot.jobs.worker import worker_main
@@ -57,8 +57,9 @@ def _settle(future: asyncio.Future[Any], value: Any, exc: BaseException | None) 
 
 class Slot:
     def __init__(self, index: int, mp: Any, factory: ContextFactory,
-                 jobs: queue.Queue[Work | None]) -> None:
+                 jobs: JobLanes[Work], interactive_only: bool = False) -> None:
         self.index = index
+        self.interactive_only = interactive_only
         self._mp = mp
         self._factory = factory
         self._jobs = jobs
@@ -124,7 +125,7 @@ class Slot:
 
     def serve(self) -> None:
         while True:
-            work = self._jobs.get()
+            work = self._jobs.get(interactive_only=self.interactive_only)
             if work is None:
                 return
             if work.future.done():  # the caller gave up before the job started

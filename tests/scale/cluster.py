@@ -52,10 +52,11 @@ class Worker:
     """``python -m bot.cli.main worker`` in its own process group, logging to a file."""
 
     def __init__(self, name: str, env: dict[str, str], log: Path, concurrency: int = 1,
-                 context: str | None = CONTEXT) -> None:
+                 context: str | None = CONTEXT, lanes: str = "all") -> None:
         self.name = name
         self.log = log
         options = ["--context", context] if context else []  # None: the real face models
+        options += ["--lanes", lanes]
         with log.open("wb") as out:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "bot.cli.main", "worker", "--name", f"{name}@test",
@@ -108,8 +109,10 @@ class Cluster:
         env["C_FORCE_ROOT"] = "1"  # CI runs as root; Celery refuses pickle workers as root
         return env
 
-    def start(self, name: str, concurrency: int = 1, context: str | None = CONTEXT) -> Worker:
-        worker = Worker(name, self.env(), self.folder / f"{name}.log", concurrency, context)
+    def start(self, name: str, concurrency: int = 1, context: str | None = CONTEXT,
+              lanes: str = "all") -> Worker:
+        worker = Worker(name, self.env(), self.folder / f"{name}.log", concurrency, context,
+                        lanes)
         self.workers.append(worker)
         return worker
 

@@ -40,10 +40,13 @@ def context_factory(settings: Settings, dotted: str | None) -> Callable[[], Any]
               help="Worker name (default facexplain-<pid>@<host>; unique per worker).")
 @click.option("--loglevel", default="info", show_default=True,
               type=click.Choice(["debug", "info", "warning", "error"]))
+@click.option("--lanes", default="all", show_default=True, type=click.Choice(["all", "decisions"]),
+              help="all: decisions first, then heatmaps; decisions: decisions only (a worker "
+                   "that keeps decisions quick while others make heatmaps).")
 @click.option("--context", "context", default=None, metavar="MODULE:FUNCTION",
               help="Advanced: build each process's context with FUNCTION(settings) instead of "
                    "loading the face models (job functions of your own).")
-def command(concurrency: int, pool: str, name: str | None, loglevel: str,
+def command(concurrency: int, pool: str, name: str | None, loglevel: str, lanes: str,
             context: str | None) -> None:
     """Run jobs from the queue in Redis (FACEXPLAIN_REDIS_URL) until Ctrl+C or SIGTERM
     (a warm shutdown: running jobs finish first)."""
@@ -56,9 +59,10 @@ def command(concurrency: int, pool: str, name: str | None, loglevel: str,
     config = celery_config(settings)
     app = make_app(config, "worker")
     register(app, config, context_factory(settings, context))
+    queues = config.queue if lanes == "decisions" else f"{config.queue},{config.background_queue}"
     app.worker_main([
         "worker", f"--concurrency={concurrency}", f"--pool={pool}",
-        f"--loglevel={loglevel.upper()}", f"--queues={config.queue}",
+        f"--loglevel={loglevel.upper()}", f"--queues={queues}",
         f"--hostname={name or f'facexplain-{os.getpid()}@{socket.gethostname()}'}",
         "--without-gossip", "--without-mingle",  # workers need not know each other
     ])
