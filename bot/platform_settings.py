@@ -87,6 +87,7 @@ class SlackSettings(BaseSettings):
     review_buttons: ReviewButtons = "channels"  # where decisions get the review buttons
     progress_interval_s: float = 1.0  # the least time between two edits of a status message
     seen_events: int = 10_000  # event ids remembered to drop duplicates (LRU)
+    rate_per_minute: int = 20  # messages each user may send per minute (a token bucket)
 
     @field_validator("api_url")
     @classmethod

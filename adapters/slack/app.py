@@ -24,6 +24,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.ratelimit import RATE_LIMITED, RateLimiter
 from adapters.slack import blocks as kit
 from adapters.slack.config import TEXT_COMMANDS
 from adapters.slack.download import SlackFiles
@@ -71,6 +72,7 @@ class SlackAssistant:
         self.files = SlackFiles(config.bot_token, max_photo_bytes, config.download_timeout_s)
         self.out = Outgoing(self.client, config.progress_interval_s, TEXT_COMMANDS)
         self.seen = SeenEvents(config.seen_events)
+        self.rate = RateLimiter(config.rate_per_minute)
         self.lanes = Lanes()
         self.reviewed: OrderedDict[tuple[str, str], list[kit.Block]] = OrderedDict()
         self.app = self._bolt_app()
@@ -110,10 +112,16 @@ class SlackAssistant:
     async def _on_message(self, event: dict[str, Any], context: AsyncBoltContext) -> None:
         inbound = parse_event(event, context.bot_user_id)
         event_id = context.get("facexplain_event_id")
-        if inbound is not None:
+        verdict = "ignored" if inbound is None else self.rate.take(inbound.place.key.user)
+        if inbound is not None and verdict == "ok":
             self.lanes.submit(inbound.place.key.scope(),
                               lambda: self._converse(inbound, event_id))
-        elif isinstance(event_id, str):
+            return
+        if inbound is not None and verdict == "warn":
+            send = self.out.sink(inbound.place, False)
+            self.lanes.submit(inbound.place.key.scope(),
+                              lambda: send(TextReply(RATE_LIMITED, "error")))
+        if isinstance(event_id, str):
             await self.dialogue.finish_event(PLATFORM, event_id)
 
     async def _on_review(self, ack: Callable[[], Awaitable[Any]], body: dict[str, Any],

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from telegram import Bot, CallbackQuery, Update, User
 from telegram.error import TelegramError
 
+from adapters.ratelimit import RATE_LIMITED
 from adapters.telegram.callbacks import CallbackData
 from adapters.telegram.config import file_limit
 from adapters.telegram.delivery import RetryPolicy, call
@@ -32,8 +33,6 @@ from core.image_input import DEFAULT_LIMITS
 log = logging.getLogger(__name__)
 UNREADABLE_FILE = ("I could not read that file. Please send it again as a JPEG, PNG or WEBP "
                    "photo.")
-RATE_LIMITED = ("You are sending messages faster than I can answer them, so I skipped some. "
-                "Please wait a minute, then send the rest again.")
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from bot.dialogue import texts
+from bot.dialogue.backlog import Backlog
 from bot.dialogue.state import ConversationState
 from bot.jobs.runner import JobRunner
 from bot.messages import ConversationKey, ProgressReply, Reply, ReplySink, TextReply
@@ -33,6 +34,7 @@ class DialogueConfig:
     max_photo_bytes: int = DEFAULT_LIMITS.max_bytes  # build_dialogue: Settings.max_image_bytes
     answer_concurrency: int = 2  # questions answered at once, across conversations
     max_conversations: int = 10_000  # idle conversation states kept in memory
+    max_comparisons: int = 24  # comparisons in hand at once (this process); then "I am busy"
     inbox_lease_s: float = 30.0  # an event taken and not finished this long is taken again
 
 
@@ -43,6 +45,7 @@ class Parts:
     answerer: Answerer
     config: DialogueConfig
     answer_slots: asyncio.Semaphore
+    backlog: Backlog
 
 
 class Ctx:

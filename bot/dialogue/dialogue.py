@@ -14,6 +14,7 @@ import logging
 from collections.abc import Callable
 
 from bot.dialogue import session, texts
+from bot.dialogue.backlog import Backlog
 from bot.dialogue.commands import command_table, greeting, on_button
 from bot.dialogue.context import Ctx, DialogueConfig, Parts
 from bot.dialogue.photos import on_photos, resume
@@ -44,7 +45,8 @@ class Dialogue:
                  config: DialogueConfig | None = None) -> None:
         config = config or DialogueConfig()
         self.parts = Parts(runner, store, answerer, config,
-                           asyncio.Semaphore(config.answer_concurrency))
+                           asyncio.Semaphore(config.answer_concurrency),
+                           Backlog(config.max_comparisons))
         self.states = States(config.max_conversations)
         self.commands = command_table(self.states)
         self._recovering: set[asyncio.Task[None]] = set()

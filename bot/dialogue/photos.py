@@ -101,6 +101,24 @@ async def _prepare_first(ctx: Ctx, photo: Photo) -> PreparedFace | None:
 
 
 async def _compare(ctx: Ctx, first: PreparedFace, photo: Photo) -> None:
+    backlog = ctx.parts.backlog
+    if backlog.full:
+        ctx.state.first = first
+        ctx.text(texts.BUSY.format(ahead=backlog.active,
+                                   minutes=backlog.minutes_for(backlog.active)))
+        return
+    began = backlog.enter()
+    try:
+        await _verify(ctx, first, photo)
+    finally:
+        task = ctx.state.explaining
+        if task is not None and not task.done():
+            task.add_done_callback(lambda _: backlog.leave(began))
+        else:
+            backlog.leave(began)
+
+
+async def _verify(ctx: Ctx, first: PreparedFace, photo: Photo) -> None:
     state = ctx.state
     delivery = Delivery(ctx.parts.runner)
     try:

@@ -83,6 +83,10 @@ NO_EXPLANATION = (
     "There are no heatmaps for this comparison (they could not be made). Send the photos "
     "again to try once more."
 )
+BUSY = (
+    "I am busy: {ahead} comparisons are ahead of yours, about {minutes} min of work. I kept "
+    "your first photo; please send the second one again in {minutes} min."
+)
 FIRST_LOST = (
     "The service restarted before your second photo arrived, and photos are only ever kept in "
     "memory, so I no longer have your first one. Please send the first one again."

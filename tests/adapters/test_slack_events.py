@@ -5,6 +5,7 @@ Conversations without photos, so no models are loaded."""
 
 from __future__ import annotations
 
+from adapters.ratelimit import RATE_LIMITED
 from bot.dialogue import texts
 from core.errors import ImageTooLarge
 from tests.adapters.fake_slack import BOT_ID, BOT_USER
@@ -93,16 +94,20 @@ async def test_a_rate_limited_reply_is_retried_after_retry_after_and_delivered_o
     assert world.texts() == [said(texts.HELP)]
 
 
-async def test_a_burst_of_50_messages_is_answered_once_each_in_order(
+async def test_a_burst_of_50_messages_is_rate_limited_per_user_as_on_telegram(
         slack_text: SlackWorld) -> None:
     world = slack_text
+    world.assistant.rate.clock = lambda: 0.0  # the burst takes no time at all
     sent = ["help" if n % 2 == 0 else "privacy" for n in range(50)]
     statuses = [await world.http_event(world.message("UALICE", word)) for word in sent]
     assert statuses == [200] * 50  # all acknowledged before the answers went out
+    assert await world.http_event(world.message("UBOB", "help", channel="DBOB")) == 200
     await world.settle()
 
+    # the first 20 answered once each, in order; one polite notice; the rest not answered
     expected = [said(texts.HELP) if word == "help" else said(texts.PRIVACY) for word in sent]
-    assert world.texts() == expected
+    assert world.texts() == expected[:20] + [f":warning: {RATE_LIMITED}"]
+    assert world.texts("DBOB") == [said(texts.HELP)]  # another user is not held back
 
 
 async def test_a_download_larger_than_declared_is_cut_off_at_the_cap(
