@@ -31,12 +31,13 @@ class RootGroup(PackageGroup):
 def cli(ctx: click.Context, verbose: int) -> None:
     """facexplain: explainable face verification you can talk to."""
     from bot.cli.options import Loaded
-    from bot.ops.logging import configure_logging
+    from bot.ops.logging import configure_logging, secret_values
 
     ctx.obj = Loaded.read()  # the settings, read once for the sub-command
     level = logging.WARNING - 10 * min(verbose, 2)
     log_format = ctx.obj.settings.log_format if ctx.obj.settings is not None else "text"
-    configure_logging(level, log_format)  # personal data redacted in either format
+    # personal data and the settings' secrets redacted in either format, at every level
+    configure_logging(level, log_format, secret_values(ctx.obj.settings))
 
 
 def main() -> None:
