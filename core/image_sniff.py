@@ -22,6 +22,8 @@ _BINARY_KINDS = (
     (b"BM", "a BMP image"),
     (b"\x00\x00\x01\x00", "an icon file"),
     (b"8BPS", "a Photoshop file"),
+    (b"%!PS", "a PostScript (EPS) file"),
+    (b"\xc5\xd0\xd3\xc6", "a PostScript (EPS) file"),
 )
 _TEXT_KINDS = (
     (b"<svg", "an SVG drawing"),

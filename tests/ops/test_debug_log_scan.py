@@ -130,7 +130,7 @@ async def test_telegram_at_debug_logs_no_token_secret_ids_names_text_or_image_by
 async def test_slack_at_debug_logs_no_token_secret_ids_names_text_or_image_bytes(
         tmp_path: Path, debug_log: io.StringIO) -> None:
     configure_logging(logging.DEBUG, "text", [SECRET, BOT_TOKEN, APP_TOKEN], debug_log)
-    service = fake_service(tmp_path, consent="always")
+    service = fake_service(tmp_path, consent="on_first_photo")
     user = "U07ANNA1X"
     photos = [person_photo(5, 1), person_photo(5, 2)]
     async for world in open_world(fake_settings(tmp_path), tmp_path, service):
