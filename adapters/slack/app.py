@@ -39,7 +39,7 @@ from adapters.slack.incoming import (
 from adapters.slack.lanes import Lanes
 from adapters.slack.once import SeenEvents, retry_number
 from adapters.slack.outgoing import Outgoing
-from adapters.slack.reviews import REVIEW_ACTION, ReviewRecorder, review_line, verdict_of
+from adapters.slack.reviews import REVIEW_ACTION, review_line, verdict_of
 from bot.dialogue.port import DialoguePort
 from bot.messages import ButtonPress, ConversationKey, ReplySink, TextReply
 from bot.platform_settings import SlackSettings
@@ -62,11 +62,10 @@ def web_client(config: SlackSettings) -> AsyncWebClient:
 
 
 class SlackAssistant:
-    def __init__(self, dialogue: DialoguePort, reviews: ReviewRecorder, config: SlackSettings,
+    def __init__(self, dialogue: DialoguePort, config: SlackSettings,
                  client: AsyncWebClient | None = None, *,
                  max_photo_bytes: int = DEFAULT_LIMITS.max_bytes) -> None:
         self.dialogue = dialogue
-        self.reviews = reviews
         self.config = config
         self.client = client or web_client(config)
         self.files = SlackFiles(config.bot_token, max_photo_bytes, config.download_timeout_s)
@@ -193,8 +192,7 @@ class SlackAssistant:
                       body: dict[str, Any], when: str) -> None:
         reviewer = where.key.user
         try:
-            await self.reviews.record(PLATFORM, reviewer, comparison_id, verdict,
-                                      kit.comment_of(body))
+            await self.dialogue.review(where.key, comparison_id, verdict, kit.comment_of(body))
         except FacexplainError as exc:
             note = exc.user_message
             if isinstance(exc, AlreadyReviewed):

@@ -12,11 +12,11 @@ from bot.dialogue.context import Ctx
 from bot.dialogue.photos import consent_prompt, on_photos, record_consent, table_reply
 from bot.dialogue.questions import on_question, wait_for_explanation
 from bot.dialogue.state import ConversationState, States
-from bot.messages import ImageReply, ProgressReply
-from bot.store.port import VERDICTS, UnknownRecord
-from core.errors import FacexplainError
+from bot.messages import ConversationKey, ImageReply, ProgressReply
+from bot.store.port import StorePort, Verdict
 
 Handler = Callable[[Ctx, str], Awaitable[None]]
+MAX_REVIEW_COMMENT = 500
 
 
 def greeting(ctx: Ctx) -> None:
@@ -149,28 +149,15 @@ async def on_button(ctx: Ctx, action: str, value: str, commands: dict[str, Handl
         await agree(ctx, "")
     elif action == "command" and value in commands:
         await commands[value](ctx, "")
-    elif action == "review":
-        await review(ctx, value)
     else:
         ctx.text(texts.UNKNOWN_BUTTON)
 
 
-async def review(ctx: Ctx, value: str) -> None:
-    """``value`` is "<verdict>:<comparison id>[:comment]" (Slack's review buttons)."""
-    verdict, _, rest = value.partition(":")
-    number, _, comment = rest.partition(":")
-    if verdict not in VERDICTS or not number.isdigit():
-        ctx.text(texts.REVIEW_BAD)
-        return
-    store = ctx.parts.store
-    reviewer = await asyncio.to_thread(store.ensure_user, ctx.key.platform, ctx.key.user)
-    try:
-        await asyncio.to_thread(store.add_review, int(number), reviewer, verdict,
-                                comment)
-    except UnknownRecord:
-        ctx.text(texts.REVIEW_BAD)
-        return
-    except FacexplainError as exc:
-        ctx.text(exc.user_message)
-        return
-    ctx.text(texts.REVIEW_RECORDED.format(verdict=verdict))
+async def record_review(store: StorePort, key: ConversationKey, comparison_id: int,
+                        verdict: Verdict, comment: str = "") -> None:
+    """A reviewer's verdict on a comparison, kept under the reviewer's pseudonym (and in the
+    audit log). Raises ``AlreadyReviewed`` (this reviewer has one already) or
+    ``UnknownRecord`` (the comparison is gone: forgotten, purged)."""
+    reviewer = await asyncio.to_thread(store.ensure_user, key.platform, key.user)
+    await asyncio.to_thread(store.add_review, comparison_id, reviewer, verdict,
+                            comment.strip()[:MAX_REVIEW_COMMENT])

@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 from bot.dialogue import session, texts
 from bot.dialogue.backlog import Backlog
-from bot.dialogue.commands import command_table, greeting, on_button
+from bot.dialogue.commands import command_table, greeting, on_button, record_review
 from bot.dialogue.context import Ctx, DialogueConfig, Parts
 from bot.dialogue.photos import on_photos, resume
 from bot.dialogue.questions import on_question
@@ -33,7 +33,7 @@ from bot.messages import (
     TextMessage,
 )
 from bot.services import Answerer
-from bot.store.port import StorePort
+from bot.store.port import StorePort, Verdict
 from core.errors import FacexplainError
 
 log = logging.getLogger(__name__)
@@ -92,6 +92,12 @@ class Dialogue:
         states = [self.states.get(key)] if key is not None else self.states.all()
         for state in states:
             await _settle(state)
+
+    async def review(self, key: ConversationKey, comparison_id: int, verdict: Verdict,
+                     comment: str = "") -> None:
+        """``key.user``'s verdict on comparison ``comparison_id`` (Slack's review buttons): see
+        ``commands.record_review`` for what it raises."""
+        await record_review(self.parts.store, key, comparison_id, verdict, comment)
 
     def job_label(self, key: ConversationKey, kind: str) -> str:
         """The label jobs of this conversation run under (see ``JobRunner.running``)."""

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Protocol
 
 from bot.messages import ConversationKey, Incoming, ReplySink
+from bot.store.port import Verdict
 
 
 class DialoguePort(Protocol):
@@ -28,3 +29,8 @@ class DialoguePort(Protocol):
 
     async def finish_event(self, platform: str, event_key: str) -> None:
         """Record the event as handled (a later redelivery is dropped)."""
+        ...
+
+    async def review(self, key: ConversationKey, comparison_id: int, verdict: Verdict,
+                     comment: str = "") -> None:
+        """Record ``key.user``'s verdict; ``AlreadyReviewed`` or ``UnknownRecord`` if refused."""

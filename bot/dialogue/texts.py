@@ -111,8 +111,6 @@ FORGOTTEN = (
 FORGOTTEN_NOTHING = "I had nothing stored about you. Your photos were never kept."
 UNKNOWN_COMMAND = "I don't know the command /{name}. Send /help to see what I can do."
 UNKNOWN_BUTTON = "That button is no longer active."
-REVIEW_RECORDED = "Review recorded: {verdict}."
-REVIEW_BAD = "That review button is not valid any more."
 EMPTY_TEXT = "Send me a face photo, a question, or /help."
 
 SUGGESTED_QUESTIONS = (

@@ -24,7 +24,6 @@ from adapters.slack.app import SlackAssistant
 from adapters.slack.config import TEXT_COMMANDS
 from adapters.slack.http import web_app
 from adapters.slack.outgoing import as_words
-from adapters.slack.reviews import StoreReviews
 from adapters.slack.serve import start_socket_mode
 from bot.composition import Service, build_answerer, build_runner, build_service, build_store
 from bot.dialogue import DialogueConfig
@@ -193,7 +192,7 @@ async def open_world(settings: Settings, tmp_path: Path, service: Service | None
     store = service.store
     config = SlackSettings(bot_token=BOT_TOKEN, app_token=APP_TOKEN, signing_secret=SECRET,
                            api_url=fake.api_url, progress_interval_s=0.0, **options)
-    assistant = SlackAssistant(service.dialogue, StoreReviews(store), config)
+    assistant = SlackAssistant(service.dialogue, config)
     server = web.AppRunner(web_app(assistant.app, config), access_log=None)
     await server.setup()
     site = web.TCPSite(server, "127.0.0.1", 0)

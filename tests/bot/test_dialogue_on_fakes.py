@@ -20,6 +20,7 @@ from bot.messages import (
     TableReply,
     VerificationReply,
 )
+from bot.store.port import AlreadyReviewed, UnknownRecord
 from tests.bot.test_dialogue_kit import Chat, only, texts_of
 from tests.fakes import InlineRunner, fake_service, person_photo, sky_photo
 
@@ -89,3 +90,18 @@ async def test_forget_deletes_what_the_store_kept(service: Service) -> None:
     assert not service.store.forget_user("test", "carol").found  # nothing left of carol
     hello = texts_of(await carol.say("Hi"))
     assert hello[:2] == [texts.WELCOME, texts.PRIVACY]  # a stranger again: consent anew
+
+
+async def test_a_review_goes_through_the_dialogue_once_per_reviewer(service: Service) -> None:
+    dan = Chat(service.dialogue, "dan", chat="review-room")
+    await dan.send(ButtonPress(dan.key, "consent", "yes"))
+    decided = only(await dan.photos(shot(6, 1), shot(6, 2)), VerificationReply)
+    number = decided.comparison_id
+    eve = Chat(service.dialogue, "eve", chat="review-room").key
+    await service.dialogue.review(eve, number, "confirm", "  looks right  ")
+    with pytest.raises(AlreadyReviewed):
+        await service.dialogue.review(eve, number, "reject")
+    await service.dialogue.review(dan.key, number, "escalate")  # another reviewer may
+    assert service.store.forget_user("test", "eve").deleted["reviews"] == 1
+    with pytest.raises(UnknownRecord):
+        await service.dialogue.review(eve, 999_999, "confirm")

@@ -19,7 +19,6 @@ import pytest
 from sqlalchemy import text
 
 from adapters.slack.app import SlackAssistant
-from adapters.slack.reviews import StoreReviews
 from adapters.slack.serve import start_socket_mode
 from bot.dialogue import Dialogue, DialogueConfig, texts
 from bot.platform_settings import SlackSettings
@@ -56,7 +55,7 @@ class AssistantProcess(OwnLoop):
                                      config=DialogueConfig(consent="on_first_photo"))
             config = SlackSettings(bot_token=BOT_TOKEN, app_token=APP_TOKEN,
                                  api_url=self.fake.api_url, progress_interval_s=0.0)
-            self.assistant = SlackAssistant(self.dialogue, StoreReviews(self.store), config)
+            self.assistant = SlackAssistant(self.dialogue, config)
             await self.runner.start()
             found = await self.assistant.recover()
             self.socket = await start_socket_mode(self.assistant)

@@ -25,7 +25,6 @@ def command(http_mode: bool, host: str | None, port: int | None, api_url: str | 
     """Run the assistant on Slack (tokens: FACEXPLAIN_SLACK_BOT_TOKEN and, for Socket Mode,
     FACEXPLAIN_SLACK_APP_TOKEN)."""
     from adapters.slack.app import SlackAssistant
-    from adapters.slack.reviews import StoreReviews
     from adapters.slack.serve import SlackService
     from bot.cli.lifecycle import run_platform
     from bot.composition import Service, build_service
@@ -41,7 +40,7 @@ def command(http_mode: bool, host: str | None, port: int | None, api_url: str | 
             "section for where to find them).")
 
     def platform(service: Service) -> SlackService:
-        return SlackService(SlackAssistant(service.dialogue, StoreReviews(service.store), config,
+        return SlackService(SlackAssistant(service.dialogue, config,
                                            max_photo_bytes=settings.max_image_bytes))
 
     asyncio.run(run_platform(settings, build_service(settings), platform, ready=click.echo))
