@@ -1,8 +1,9 @@
 """What the dialogue needs done, as ports, and the main adapters onto the core.
 
 ``Engines`` is what a job worker builds once (the loaded models): a face pipeline, a verifier
-and an explainer. ``Answerer`` answers a question about one comparison. The composition root
-builds the real ones; tests may pass their own.
+and an explainer. ``Answerer`` answers a question about one comparison, in the core's own
+terms (``core.qa.Answer`` and ``core.qa.Turn``: one answer type and one turn type cross the
+boundary). The composition root builds the real ones; tests may pass their own.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from numpy.typing import NDArray
 from core.comparison import Comparison
 from core.pipeline import PreparedFace
 from core.progress import Progress, no_progress
+from core.qa.answer import Answer, History, Turn
 from core.recognizer import Recognizer
 from core.regions import RegionSource
 from core.saliency.profiles import SaliencyParams
@@ -35,28 +37,6 @@ class Explanation:
     comparison: Comparison
     collage_png: bytes = field(repr=False)
     table_text: str
-
-
-@dataclass(frozen=True)
-class Answer:
-    text: str
-    fact_ids: tuple[str, ...] = ()
-    confidence: float | None = None
-    mode: str = ""
-    suggestions: tuple[str, ...] = ()
-    resolved_question: str = ""
-    kind: str = "answer"  # "answer", "unknown" (the comparison does not say), "refusal"
-
-
-@dataclass(frozen=True)
-class PastTurn:
-    """An earlier question about the same comparison and what was answered."""
-
-    question: str
-    answer: str
-    fact_ids: tuple[str, ...] = ()
-    confidence: float | None = None
-    resolved_question: str = ""
 
 
 class FacePreparer(Protocol):
@@ -82,7 +62,7 @@ class Answerer(Protocol):
     """Answers ``question`` about ``comparison`` given its earlier turns, oldest first."""
 
     def answer(
-        self, question: str, comparison: Comparison, history: Sequence[PastTurn]
+        self, question: str, comparison: Comparison, history: Sequence[Turn]
     ) -> Answer: ...
 
 
@@ -126,14 +106,8 @@ class QAAnswerer:
     def __init__(self, engine: QAEngine) -> None:
         self.engine = engine
 
-    def answer(self, question: str, comparison: Comparison, history: Sequence[PastTurn]) -> Answer:
-        from core.qa import History, Turn
-
-        turns = [Turn(t.question, t.answer, list(t.fact_ids), t.resolved_question,
-                      t.confidence or 0.0) for t in history]
-        got = self.engine.ask(comparison, question, History(turns))
-        return Answer(got.text, got.fact_ids, got.confidence, got.mode, got.suggestions,
-                      got.resolved_question, got.kind)
+    def answer(self, question: str, comparison: Comparison, history: Sequence[Turn]) -> Answer:
+        return self.engine.ask(comparison, question, History(list(history)))
 
     def warm_up(self) -> None:
         """Load the sentence encoder now (seconds), so the first question is answered at once."""

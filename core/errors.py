@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 
 class FacexplainError(Exception):
     """Base class. ``user_message`` is safe to show to an end user as it is."""
@@ -15,6 +18,16 @@ class FacexplainError(Exception):
         self.detail = detail
         self.photo: int | None = None  # 1 or 2 when the error concerns one photo of a pair
         super().__init__(self.user_message + (f" ({detail})" if detail else ""))
+
+
+@contextmanager
+def about_photo(number: int) -> Iterator[None]:
+    """A ``FacexplainError`` raised inside concerns photo ``number`` (1 or 2) of a pair."""
+    try:
+        yield
+    except FacexplainError as exc:
+        exc.photo = number
+        raise
 
 
 class ImageRejected(FacexplainError):

@@ -10,7 +10,7 @@ import numpy as np
 
 from core.calibration import Calibration
 from core.comparison import Comparison, ModelInfo
-from core.errors import FacexplainError
+from core.errors import about_photo
 from core.pic import confidence_sentence, decision_confidence
 from core.pipeline import FacePipeline, PreparedFace
 from core.progress import Progress, no_progress
@@ -70,11 +70,8 @@ class Verifier:
         )
 
     def _prepare(self, photo: bytes, number: int) -> PreparedFace:
-        try:
+        with about_photo(number):
             return self.pipeline.prepare(photo)
-        except FacexplainError as exc:
-            exc.photo = number
-            raise
 
     def compare(self, photo_a: bytes, photo_b: bytes, progress: Progress = no_progress) -> Verified:
         progress("verify", 0, 2)

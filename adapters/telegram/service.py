@@ -21,6 +21,7 @@ from adapters.telegram.delivery import call
 from adapters.telegram.incoming import PLATFORM
 from adapters.telegram.router import Router
 from adapters.telegram.webhook import WebhookServer
+from bot.dialogue.commands import COMMANDS
 from bot.dialogue.port import DialoguePort
 from bot.platform_settings import TelegramSettings
 from core.image_input import DEFAULT_LIMITS
@@ -29,16 +30,7 @@ log = logging.getLogger(__name__)
 
 
 ALLOWED_UPDATES = ["message", "callback_query"]
-COMMANDS = (
-    ("start", "What I do, and the privacy notice"),
-    ("help", "How it works and the commands"),
-    ("new", "Start a new comparison"),
-    ("explain", "Show the heatmap collage again"),
-    ("table", "Show the region table again"),
-    ("describe", "Describe what each face template encodes"),
-    ("forget", "Delete everything stored about you"),
-    ("privacy", "What I keep and for how long"),
-)
+MENU = [BotCommand(c.name, c.description) for c in COMMANDS if c.in_menu]
 
 
 class TelegramBot:
@@ -71,7 +63,11 @@ class TelegramBot:
         from telegram.error import InvalidToken, NetworkError
 
         try:
-            await self.app.initialize()
+            try:
+                await self.app.initialize()
+            except BaseException:
+                await self.app.bot.request.shutdown()  # its connection, which getMe opened
+                raise
         except InvalidToken:
             raise TelegramNotConfigured("Telegram refused the bot token; check "
                                         "FACEXPLAIN_TELEGRAM_TOKEN (from @BotFather).") from None
@@ -79,7 +75,7 @@ class TelegramBot:
             raise TelegramNotConfigured(f"I could not reach the Bot API at {self.config.base_url} "
                                         f"({type(exc).__name__}).") from None
         bot, policy = self.app.bot, self.router.policy
-        await call(lambda: bot.set_my_commands([BotCommand(n, d) for n, d in COMMANDS]), policy)
+        await call(lambda: bot.set_my_commands(MENU), policy)
 
     async def listen(self) -> str:
         """Start taking updates (long polling or the webhook); says where, for the operator."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
 from bot.dialogue import texts
 from bot.dialogue.context import Ctx
@@ -16,6 +17,28 @@ from bot.messages import ConversationKey, ImageReply, ProgressReply
 from bot.store.port import StorePort, Verdict
 
 Handler = Callable[[Ctx, str], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    description: str
+    in_menu: bool = True  # shown in a platform's command menu (Telegram's "/" list)
+
+
+# The one list of commands: the dialogue handles these (``command_table``), and the adapters
+# build their menus (Telegram) and plain-word commands (Slack) from it.
+COMMANDS = (
+    Command("start", "What I do, and the privacy notice"),
+    Command("help", "How it works and the commands"),
+    Command("new", "Start a new comparison"),
+    Command("explain", "Show the heatmap collage again"),
+    Command("table", "Show the region table again"),
+    Command("describe", "Describe what each face template encodes"),
+    Command("forget", "Delete everything stored about you"),
+    Command("privacy", "What I keep and for how long"),
+    Command("agree", "Agree to the processing of your photos", in_menu=False),
+)
 MAX_REVIEW_COMMENT = 500
 
 
@@ -137,9 +160,11 @@ def forget_command(states: States) -> Handler:
 
 
 def command_table(states: States) -> dict[str, Handler]:
-    return {"start": start, "help": help_, "privacy": privacy, "new": new, "agree": agree,
-            "explain": explain, "table": table, "describe": describe,
-            "forget": forget_command(states)}
+    """``COMMANDS`` by name, each with its handler."""
+    handlers = {"start": start, "help": help_, "privacy": privacy, "new": new, "agree": agree,
+                "explain": explain, "table": table, "describe": describe,
+                "forget": forget_command(states)}
+    return {command.name: handlers[command.name] for command in COMMANDS}
 
 
 async def on_button(ctx: Ctx, action: str, value: str, commands: dict[str, Handler]) -> None:

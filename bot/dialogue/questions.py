@@ -8,7 +8,7 @@ import time
 from bot.dialogue import texts
 from bot.dialogue.context import Ctx
 from bot.messages import SuggestionsReply, TextReply
-from bot.services import PastTurn
+from core.qa.answer import Turn
 
 
 async def wait_for_explanation(ctx: Ctx) -> None:
@@ -33,8 +33,8 @@ async def on_question(ctx: Ctx, question: str) -> None:
     store = ctx.parts.store
     turns = await asyncio.to_thread(store.history, state.conversation_id,
                                     ctx.config.history_turns * 4)
-    history = [PastTurn(t.question, t.answer, tuple(t.fact_ids), t.confidence,
-                        state.resolved.get(t.id, "")) for t in turns
+    history = [Turn(t.question, t.answer, list(t.fact_ids), state.resolved.get(t.id, ""),
+                    t.confidence or 0.0) for t in turns
                if t.comparison_id == state.comparison_id][-ctx.config.history_turns:]
     start = time.perf_counter()
     async with ctx.parts.answer_slots:

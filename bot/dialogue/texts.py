@@ -129,7 +129,8 @@ def faces_found(count: int) -> str:
 
 
 def verification_text(comparison: Comparison) -> str:
-    """The immediate result: decision, score, PIC confidence and the faces found."""
+    """The decision, its PIC confidence, the score and the faces found: the one formatter of a
+    decision (every chat platform, the console, ``facexplain compare`` and ``explain``)."""
     verdict = "SAME PERSON" if comparison.same_person else "DIFFERENT PEOPLE"
     lines = [
         f"Decision: {verdict}",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from bot.services import Engines, Explanation
-from core.errors import FacexplainError
+from core.errors import FacexplainError, about_photo
 from core.pipeline import PreparedFace
 from core.progress import Progress
 from core.verify import Verified
@@ -23,11 +23,8 @@ def verify_job(engines: Engines, pair: tuple[PreparedFace, bytes], progress: Pro
     """The second photo against the already prepared first: the decision and its confidence."""
     first, data = pair
     progress("verify", 0, 1)
-    try:
+    with about_photo(2):
         second = engines.faces.prepare(data)
-    except FacexplainError as exc:
-        exc.photo = 2
-        raise
     comparison = engines.decider.decide(first, second)
     if engines.describer is not None:  # CLIP-SMU descriptions become facts the QA engine answers
         comparison = replace(comparison, descriptions={

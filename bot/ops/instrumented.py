@@ -9,9 +9,10 @@ from typing import Any
 
 from bot.jobs.runner import Job, JobRunner, T
 from bot.ops.metrics import Metrics, error_code, job_kind
-from bot.services import Answer, Answerer, PastTurn
+from bot.services import Answerer
 from core.comparison import Comparison
 from core.progress import Progress, no_progress
+from core.qa.answer import Answer, Turn
 
 
 class InstrumentedRunner:
@@ -59,7 +60,7 @@ class InstrumentedAnswerer:
         self.inner = inner
         self.metrics = metrics
 
-    def answer(self, question: str, comparison: Comparison, history: Sequence[PastTurn]) -> Answer:
+    def answer(self, question: str, comparison: Comparison, history: Sequence[Turn]) -> Answer:
         started = time.perf_counter()
         got = self.inner.answer(question, comparison, history)
         self.metrics.stage_seconds.labels("answer").observe(time.perf_counter() - started)

@@ -151,8 +151,12 @@ def iter_events(session: Session, since: datetime | None = None) -> Iterator[Eve
     query = select(AuditEvent).order_by(AuditEvent.seq)
     if since is not None:
         query = query.where(AuditEvent.created_at >= since)
-    for row in session.scalars(query.execution_options(yield_per=500)):
-        yield _record(row)
+    rows = session.scalars(query.execution_options(yield_per=500))
+    try:
+        for row in rows:
+            yield _record(row)
+    finally:  # a caller that stops early (verify_chain at a break) leaves no open cursor
+        rows.close()
 
 
 def readable(session: Session, event: EventRecord) -> dict[str, Any]:

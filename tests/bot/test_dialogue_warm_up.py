@@ -8,9 +8,9 @@ from pathlib import Path
 from bot.composition import build_store
 from bot.dialogue import Dialogue
 from bot.jobs import ThreadJobRunner
-from bot.services import Answer, PastTurn
 from bot.settings import load_settings
 from core.comparison import Comparison
+from core.qa.answer import Answer, Turn
 
 
 class CountingAnswerer:
@@ -20,7 +20,7 @@ class CountingAnswerer:
     def warm_up(self) -> None:
         self.warmed += 1
 
-    def answer(self, question: str, comparison: Comparison, history: Sequence[PastTurn]) -> Answer:
+    def answer(self, question: str, comparison: Comparison, history: Sequence[Turn]) -> Answer:
         raise AssertionError("no question is asked here")
 
 

@@ -18,11 +18,11 @@ from bot.composition import build_runner  # noqa: E402
 from bot.jobs import ProcessJobRunner, ThreadJobRunner  # noqa: E402
 from bot.ops.instrumented import InstrumentedAnswerer, InstrumentedRunner  # noqa: E402
 from bot.ops.metrics import Metrics  # noqa: E402
-from bot.services import Answer, PastTurn  # noqa: E402
 from bot.settings import load_settings  # noqa: E402
 from core.comparison import Comparison  # noqa: E402
 from core.errors import NoFaceFound  # noqa: E402
 from core.progress import Progress  # noqa: E402
+from core.qa.answer import Answer, Turn  # noqa: E402
 
 
 def scraped(metrics: Metrics) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
@@ -87,8 +87,8 @@ class ModeAnswerer:
     def __init__(self) -> None:
         self.modes = iter(["grounded", "grounded", "paper"])
 
-    def answer(self, question: str, comparison: Comparison, history: Sequence[PastTurn]) -> Answer:
-        return Answer(f"about {question}", mode=next(self.modes))
+    def answer(self, question: str, comparison: Comparison, history: Sequence[Turn]) -> Answer:
+        return Answer(question, question, f"about {question}", 0.5, (), next(self.modes))
 
 
 def test_answers_are_counted_per_mode_and_timed() -> None:

@@ -9,25 +9,7 @@ import click
 
 from bot.cli.options import model_options, settings_from
 from bot.composition import build_verifier
-from core.comparison import Comparison
-from core.pic import percent
-
-
-def verification_block(comparison: Comparison) -> str:
-    """The readable summary shared by compare, explain and the console chat."""
-    lines = []
-    for key, label in (("A", "Photo 1"), ("B", "Photo 2")):
-        face = comparison.faces[key]
-        extra = " (used the largest)" if face.faces_found > 1 else ""
-        lines.append(f"{label}: {face.faces_found} face{'s' if face.faces_found != 1 else ''} found{extra}")
-    verdict = "SAME PERSON" if comparison.same_person else "DIFFERENT PEOPLE"
-    lines += [
-        f"Similarity: {comparison.score:.3f} (threshold {comparison.threshold:.3f})",
-        f"Decision:   {verdict}",
-        f"Confidence: {percent(comparison.confidence)} (PIC-score {comparison.pic:.3f})",
-        comparison.confidence_sentence,
-    ]
-    return "\n".join(lines)
+from bot.dialogue.texts import verification_text
 
 
 def read_photo(path: Path) -> bytes:
@@ -72,4 +54,4 @@ def command(photo_a: Path | None, photo_b: Path | None, as_json: bool, pairs_fil
     if as_json:
         click.echo(json.dumps(result.comparison.to_dict(), indent=2))
     else:
-        click.echo(verification_block(result.comparison))
+        click.echo(verification_text(result.comparison))

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from bot.cli.commands.compare import read_photo, verification_block
+from bot.cli.commands.compare import read_photo
 from bot.cli.options import model_options, settings_from
 from bot.cli.progress import TqdmProgress
 from bot.composition import (
@@ -15,6 +15,7 @@ from bot.composition import (
     build_verifier,
     saliency_params,
 )
+from bot.dialogue.texts import verification_text
 from core.explanation import explain, write_artefacts
 from core.render import table_text
 
@@ -55,7 +56,7 @@ def command(photo_a: Path | None, photo_b: Path | None, pairs_file: Path | None,
     params = saliency_params(settings)
     verifier = build_verifier(settings)
     verified = verifier.compare(read_photo(photo_a), read_photo(photo_b))
-    click.echo(verification_block(verified.comparison))
+    click.echo(verification_text(verified.comparison))
     click.echo(f"\nComputing heatmaps ({params.profile} profile)...")
     progress = TqdmProgress(disable=quiet)
     source = build_region_source(settings)
