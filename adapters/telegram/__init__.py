@@ -8,5 +8,6 @@ each chat in order, each user within a rate), ``service`` (the PTB Application, 
 webhook), ``webhook`` (the checked HTTP endpoint), ``files`` (capped downloads), ``formatting``
 (HTML escaping and Telegram's length limits), ``delivery`` (flood control), ``lanes``,
 ``limits``, ``callbacks``, ``config`` (what a mode needs; the settings are
-``bot.platform_settings.TelegramSettings``) and ``redact`` (the token kept out of logs).
+``bot.platform_settings.TelegramSettings``); the token is kept
+out of every log line by ``bot.ops.logging`` (the settings' secrets).
 """

@@ -21,7 +21,6 @@ from bot.cli.options import settings_from
 def command(webhook: bool, base_url: str | None, workers: int | None) -> None:
     """Run the bot on Telegram (token: FACEXPLAIN_TELEGRAM_TOKEN)."""
     from adapters.telegram.config import require
-    from adapters.telegram.redact import hide_in_logs
     from adapters.telegram.service import TelegramBot
     from bot.cli.lifecycle import run_platform
     from bot.composition import build_service
@@ -30,7 +29,6 @@ def command(webhook: bool, base_url: str | None, workers: int | None) -> None:
     settings = settings_from(job_workers=workers)
     config = require(with_changes(settings.telegram, mode="webhook" if webhook else None,
                                   base_url=base_url))
-    hide_in_logs(config.token)
     asyncio.run(run_platform(
         settings, build_service(settings),
         lambda service: TelegramBot(config, service.dialogue,
