@@ -1,4 +1,10 @@
-"""Verification metrics: 10-fold accuracy, ROC, EER, FNMR at FMR, AUC, calibration error."""
+"""Verification metrics: 10-fold accuracy, ROC, EER, FNMR at FMR, AUC, calibration error.
+
+ROC, DET and AUC are scikit-learn's; on top of them: the EER (interpolated where FMR and FNMR
+cross), FNMR at a target FMR, the LFW 10-fold accuracy protocol and equal-width reliability
+bins with the expected calibration error (``sklearn.calibration.calibration_curve`` drops
+empty bins and gives no ECE).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
+from sklearn.metrics import det_curve, roc_auc_score, roc_curve
 
 Scores = NDArray[np.floating]
 Labels = NDArray[np.bool_]
@@ -19,15 +26,19 @@ class Roc:
 
 
 def roc(scores: Scores, same: Labels) -> Roc:
-    order = np.argsort(-scores, kind="stable")
-    s, y = np.asarray(scores, float)[order], np.asarray(same, bool)[order]
-    tp, fp = np.cumsum(y), np.cumsum(~y)
-    last = np.r_[np.diff(s) != 0, True]  # one point per distinct threshold
-    n_gen, n_imp = max(int(y.sum()), 1), max(int((~y).sum()), 1)
-    fmr = np.r_[0.0, fp[last] / n_imp]
-    fnmr = np.r_[1.0, 1.0 - tp[last] / n_gen]
-    thr = np.r_[np.inf, s[last]]
-    return Roc(thr, fmr, fnmr)
+    """Every operating point, one per distinct score (``sklearn.metrics.roc_curve`` with no
+    point dropped), starting at threshold +inf (accept nothing)."""
+    fpr, tpr, thr = roc_curve(np.asarray(same, bool), np.asarray(scores, float),
+                              drop_intermediate=False)
+    return Roc(np.asarray(thr, np.float64), np.asarray(fpr, np.float64),
+               np.asarray(1.0 - tpr, np.float64))
+
+
+def det(scores: Scores, same: Labels) -> Roc:
+    """The DET curve's points (FMR against FNMR), from ``sklearn.metrics.det_curve``."""
+    fmr, fnmr, thr = det_curve(np.asarray(same, bool), np.asarray(scores, float))
+    return Roc(np.asarray(thr[::-1], np.float64), np.asarray(fmr[::-1], np.float64),
+               np.asarray(fnmr[::-1], np.float64))
 
 
 def eer(scores: Scores, same: Labels) -> tuple[float, float]:
@@ -59,9 +70,8 @@ def fnmr_at_fmr(scores: Scores, same: Labels, target: float) -> float:
 
 
 def auc(scores: Scores, same: Labels) -> float:
-    r = roc(scores, same)
-    tpr = 1.0 - r.fnmr
-    return float(np.sum(np.diff(r.fmr) * (tpr[1:] + tpr[:-1]) / 2.0))
+    """Area under the ROC curve (``sklearn.metrics.roc_auc_score``)."""
+    return float(roc_auc_score(np.asarray(same, bool), np.asarray(scores, float)))
 
 
 def best_accuracy_threshold(scores: Scores, same: Labels) -> float:

@@ -1,7 +1,7 @@
 """PIC-score (Probabilistic Interpretable Comparison, Neto et al. 2023).
 
-Gaussian kernel density estimates of genuine and impostor scores from a development set give
-PIC(s) = p_gen(s) / (p_gen(s) + p_imp(s)). Densities are kept in log space (no 0/0 = NaN).
+Gaussian kernel density estimates (``scipy.stats.gaussian_kde``, Scott's bandwidth) of genuine
+and impostor scores from a development set give PIC(s) = p_gen(s) / (p_gen(s) + p_imp(s)). Densities are kept in log space (no 0/0 = NaN).
 Two guards keep the tails sensible: a kernel estimate's far tails are decided by whichever
 class has the wider kernel (so a very low score could look genuine), hence scores outside the
 development data are clamped to its range; and inside it, PIC is made non-decreasing in the
@@ -15,17 +15,24 @@ from functools import cached_property
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.special import expit, logsumexp
+from scipy.special import expit
+from scipy.stats import gaussian_kde, norm
+
+MIN_BANDWIDTH = 1e-3  # floor on the kernel width, so a near-constant sample still gives a density
 
 
 def scott_bandwidth(samples: NDArray[np.floating]) -> float:
-    """Scott's rule of thumb, floored so a degenerate sample still gives a usable kernel."""
+    """Scott's rule (as scipy's ``gaussian_kde`` applies it), floored so a degenerate sample
+    still gives a usable kernel."""
     n = max(len(samples), 1)
-    return float(max(np.std(samples, ddof=1) if n > 1 else 0.0, 1e-3) * n ** (-1.0 / 5.0))
+    return float(max(np.std(samples, ddof=1) if n > 1 else 0.0, MIN_BANDWIDTH) * n ** (-1.0 / 5.0))
 
 
 @dataclass(frozen=True)
 class KernelDensity:
+    """A 1-D Gaussian kernel density: ``scipy.stats.gaussian_kde`` with Scott's bandwidth
+    (floored); a sample without spread (one score, or all equal) is a single Gaussian."""
+
     samples: NDArray[np.float64]
     bandwidth: float
 
@@ -36,11 +43,18 @@ class KernelDensity:
             raise ValueError("a density needs at least one score")
         return cls(data, bandwidth if bandwidth is not None else scott_bandwidth(data))
 
+    @cached_property
+    def _kde(self) -> gaussian_kde | None:
+        spread = float(np.std(self.samples, ddof=1)) if self.samples.size > 1 else 0.0
+        if spread < 1e-9:  # no spread to scale: scipy's kernel covariance would be singular
+            return None
+        return gaussian_kde(self.samples, bw_method=self.bandwidth / spread)
+
     def log_pdf(self, scores: NDArray[np.floating] | float) -> NDArray[np.float64]:
         s = np.atleast_1d(np.asarray(scores, dtype=np.float64))
-        z = (s[:, None] - self.samples[None, :]) / self.bandwidth
-        log_norm = np.log(self.samples.size * self.bandwidth * np.sqrt(2.0 * np.pi))
-        return np.asarray(logsumexp(-0.5 * z * z, axis=1) - log_norm, dtype=np.float64)
+        if self._kde is None:
+            return np.asarray(norm.logpdf(s, loc=float(self.samples.mean()), scale=self.bandwidth), dtype=np.float64)
+        return np.asarray(self._kde.logpdf(s), dtype=np.float64)
 
 
 GRID_POINTS = 2001

@@ -14,10 +14,13 @@
     subset (MobileFaceNet, 5 identity-disjoint folds): ReLU head 0.78, linear 0.76,
     spreading over the labelled faces alone 0.85, with the unlabelled ones 0.90.
   - "mlp": sigmoid outputs, binary cross-entropy (unknown labels masked out); linear, or
-    with one hidden ReLU layer; trained with torch (AdamW), as in the paper.
-* ``BinaryHeads``: one logistic regression per attribute, each trained on its own set in
-  which the minority class is oversampled (drawn with replacement) up to the majority's
-  size, with scikit-learn's regularised objective (solved with torch's L-BFGS).
+    with one hidden ReLU layer; trained with torch (AdamW), as in the paper. torch stays here
+    because this is the paper's multi-label network with a masked loss over all attributes
+    at once and dropout, which scikit-learn's MLPClassifier cannot express (no per-label
+    mask for unknown labels).
+* ``BinaryHeads``: one scikit-learn logistic regression per attribute, each trained on its
+  own set in which the minority class is oversampled (drawn with replacement) up to the
+  majority's size.
 
 Both keep only numpy arrays, so scoring a template needs neither torch nor scikit-learn.
 """
@@ -187,37 +190,28 @@ def oversampled_counts(labels: NDArray[np.int8], seed: int = 0) -> NDArray[np.fl
 
 def train_binary(
     templates: Floats, labels: NDArray[np.int8], *, c: float = 1.0, seed: int = 0,
-    max_iter: int = 200, progress: Progress = no_progress,
+    max_iter: int = 1000, progress: Progress = no_progress,
 ) -> BinaryHeads:
-    """One L2-regularised logistic regression per attribute on its oversampled set, with the
-    objective of scikit-learn's LogisticRegression(C=c): 0.5 |w|^2 + C * sum of log-losses.
-    The K independent problems are solved together (their objectives add up) with L-BFGS."""
-    import torch
+    """One scikit-learn ``LogisticRegression(C=c)`` (L2, lbfgs) per attribute, trained on its
+    oversampled set (the oversampling counts as sample weights). An attribute with a single
+    known class gets a constant score, one with no known label 0.5."""
+    from sklearn.linear_model import LogisticRegression
 
-    x = torch.from_numpy(l2_normalise(templates)).double()
-    y = torch.from_numpy((labels > 0).astype(np.float64))
-    weight = torch.from_numpy(oversampled_counts(labels, seed).astype(np.float64))
+    x = l2_normalise(templates).astype(np.float64)
+    weight = oversampled_counts(labels, seed).astype(np.float64)
     k = labels.shape[1]
-    w = torch.zeros(x.shape[1], k, dtype=torch.float64, requires_grad=True)
-    b = torch.zeros(k, dtype=torch.float64, requires_grad=True)
-    opt = torch.optim.LBFGS([w, b], lr=1.0, max_iter=max_iter, tolerance_grad=1e-6,
-                            line_search_fn="strong_wolfe")
-
-    def closure() -> torch.Tensor:
-        opt.zero_grad()
-        logloss = torch.nn.functional.binary_cross_entropy_with_logits(
-            x @ w + b, y, weight=weight, reduction="sum")
-        loss = 0.5 * (w * w).sum() + c * logloss
-        loss.backward()  # type: ignore[no-untyped-call]
-        return loss
-
-    opt.step(closure)  # type: ignore[no-untyped-call]
-    progress("binary heads", k, k)
-    coef = w.detach().numpy().T.astype(np.float32)
-    intercept = b.detach().numpy().astype(np.float32)
-    single = [(labels[:, j] != 0).any() and len(np.unique(labels[labels[:, j] != 0, j])) == 1
-              for j in range(k)]
-    for j in np.flatnonzero(single):  # one class only: a constant score for it
-        coef[j] = 0.0
-        intercept[j] = 10.0 if (labels[:, j] > 0).any() else -10.0
+    coef = np.zeros((k, x.shape[1]), dtype=np.float32)
+    intercept = np.zeros(k, dtype=np.float32)
+    for j in range(k):
+        rows = np.flatnonzero(weight[:, j] > 0)
+        y = labels[rows, j] > 0
+        if not len(rows):  # no known label: score 0.5
+            pass
+        elif y.all() or not y.any():  # one class only: a constant score for it
+            intercept[j] = 10.0 if y.any() else -10.0
+        else:
+            model = LogisticRegression(C=c, tol=1e-8, max_iter=max_iter)
+            model.fit(x[rows], y, sample_weight=weight[rows, j])
+            coef[j], intercept[j] = model.coef_[0], model.intercept_[0]
+        progress("binary heads", j + 1, k)
     return BinaryHeads(coef, intercept)

@@ -105,7 +105,7 @@ def test_oversampling_balances_each_attribute_and_skips_unknown_labels() -> None
     assert counts[1, 1] == 0 and counts[:, 1].sum() == 4  # 2 vs 2 known: nothing added
 
 
-def test_binary_heads_solve_scikit_learns_logistic_regression() -> None:
+def test_binary_heads_are_scikit_learns_logistic_regression() -> None:
     sklearn = pytest.importorskip("sklearn.linear_model")
     x, y = synthetic(200, seed=3)
     y[:100, 0], y[100:, 0] = 1, -1  # balanced: oversampling adds nothing

@@ -38,3 +38,23 @@ def test_reliability_of_perfectly_calibrated_probabilities_is_near_zero() -> Non
     assert sum(rel.counts) == p.size
     overconfident = reliability(np.where(p > 0.5, 1.0, 0.0), y, bins=10)
     assert overconfident.ece > 0.2
+
+
+def test_roc_auc_and_det_are_scikit_learns_curves() -> None:
+    from sklearn.metrics import det_curve, roc_auc_score, roc_curve
+
+    from core.metrics import det, roc
+
+    rng = np.random.default_rng(2)
+    same = rng.random(500) < 0.5
+    scores = np.round(rng.normal(0, 1, 500) + same, 2)  # ties on purpose
+    fpr, tpr, thr = roc_curve(same, scores, drop_intermediate=False)
+    r = roc(scores, same)
+    assert np.array_equal(r.thresholds, thr) and r.thresholds[0] == np.inf
+    assert np.array_equal(r.fmr, fpr) and np.allclose(r.fnmr, 1 - tpr, atol=0)
+    assert auc(scores, same) == roc_auc_score(same, scores)
+    d = det(scores, same)
+    fmr, fnmr, _ = det_curve(same, scores)
+    assert np.array_equal(d.fmr[::-1], fmr) and np.array_equal(d.fnmr[::-1], fnmr)
+    rate, thr_eer = eer(scores, same)
+    assert abs(fnmr_at_fmr(scores, same, rate) - rate) < 0.02 and thr_eer > scores.min()

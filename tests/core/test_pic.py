@@ -43,3 +43,23 @@ def test_confidence_is_pic_for_a_match_and_its_complement_otherwise() -> None:
     sentence = confidence_sentence(0.15, 0.28, 0.04, False, "LFW View 1")
     assert "96% confident" in sentence
     assert "over 99% confident" in confidence_sentence(0.9, 0.28, 0.9999, True, "LFW View 1") and "different people" in sentence and "LFW View 1" in sentence
+
+
+def test_the_densities_are_scipys_gaussian_kde_with_scotts_bandwidth() -> None:
+    from scipy.stats import gaussian_kde
+
+    rng = np.random.default_rng(3)
+    scores = rng.normal(0.5, 0.1, 400)
+    model = PicModel.fit(scores, rng.normal(0.0, 0.1, 400))
+    grid = np.linspace(-0.2, 1.0, 50)
+    # the kernel sum written out: mean of N(s; x_i, h) with h = std * n^(-1/5)
+    h = np.std(scores, ddof=1) * 400 ** (-0.2)
+    by_hand = np.exp(-0.5 * ((grid[:, None] - scores[None, :]) / h) ** 2).mean(axis=1) / (h * np.sqrt(2 * np.pi))
+    assert np.allclose(np.exp(model.genuine.log_pdf(grid)), by_hand, rtol=1e-12)
+    assert np.allclose(model.genuine.log_pdf(grid), gaussian_kde(scores).logpdf(grid), rtol=1e-12)
+
+
+def test_a_sample_without_spread_is_one_gaussian_of_the_floor_width() -> None:
+    model = PicModel.fit(np.array([0.7, 0.7, 0.7]), np.array([0.1]))
+    assert model.genuine.log_pdf(0.7)[0] > model.genuine.log_pdf(0.71)[0]
+    assert 0.0 <= model.pic_one(0.4) <= 1.0 and model.pic_one(0.7) > 0.99 and model.pic_one(0.1) < 0.01

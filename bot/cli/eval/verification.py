@@ -13,7 +13,7 @@ from bot.cli.progress import TqdmProgress
 from bot.composition import build_pipeline, load_calibration
 from bot.lfw_runs import embed_pairs
 from core.lfw import view2
-from core.metrics import roc
+from core.metrics import det
 from core.plots import det_curve, reliability_diagram
 from core.verification_report import verification_report
 
@@ -54,7 +54,7 @@ def command(model_dir: Path | None, detector: str | None, data_dir: Path | None,
     })
     out.mkdir(parents=True, exist_ok=True)
     (out / "report.json").write_text(json.dumps(report, indent=2), encoding="utf-8")
-    det_curve({pipeline.detector.name: roc(scores, same)}, out / "det.png", "LFW View 2 DET")
+    det_curve({pipeline.detector.name: det(scores, same)}, out / "det.png", "LFW View 2 DET")
     from core.metrics import reliability
 
     reliability_diagram(reliability(calibration.pic_model.pic(scores), same), out / "reliability.png",
