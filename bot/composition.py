@@ -15,14 +15,15 @@ from pydantic import SecretStr
 
 from bot.settings import Settings
 from bot.store.config import StoreConfig
-from core.calibration import Calibration
+from core.calibration import Calibration, adopt_legacy
 from core.faces import Detector, Policy
 from core.flip import FlipAveraged
 from core.image_input import ImageLimits
 from core.model_files import resolve_model
 from core.onnx import intra_op_threads
 from core.pipeline import FacePipeline
-from core.recognizer import Normalisation, OnnxRecognizer, Recognizer
+from core.pipeline_identity import ALIGNMENT, PipelineIdentity, combined_sha256
+from core.recognizer import Normalisation, OnnxRecognizer, Recognizer, file_sha256
 from core.regions import CanonicalRegions, RegionSource
 from core.saliency import SaliencyParams, params_for
 from core.verify import Verifier
@@ -88,13 +89,43 @@ def build_pipeline(settings: Settings, policy: Policy = "largest") -> FacePipeli
                         limits=limits, policy=policy)
 
 
-def load_calibration(settings: Settings, recognizer: Recognizer) -> Calibration:
-    return Calibration.load(settings.calibration_dir, recognizer.sha256)
+def pipeline_identity(settings: Settings, pipeline: FacePipeline) -> PipelineIdentity:
+    """The identity a calibration of this pipeline is stored under (core.pipeline_identity)."""
+    if settings.detector == "mtcnn":
+        from core.mtcnn import WEIGHT_FILES
+
+        folder = resolve_model(settings.model_dir, settings.mtcnn_dir)
+        detector_sha = combined_sha256([file_sha256(folder / name) for name in WEIGHT_FILES])
+    else:
+        detector_sha = file_sha256(resolve_model(settings.model_dir, settings.scrfd_model))
+    return PipelineIdentity(
+        recognizer_sha256=pipeline.recognizer.sha256, detector=settings.detector,
+        detector_sha256=detector_sha, detector_input=getattr(pipeline.detector, "max_size", None),
+        alignment=ALIGNMENT, flip_average=settings.flip_average,
+        normalisation=(settings.recognizer_mean, settings.recognizer_std))
+
+
+def load_calibration(settings: Settings, pipeline: FacePipeline) -> Calibration:
+    """This pipeline's calibration; NotCalibrated (naming `facexplain calibrate`) if none."""
+    return Calibration.load(settings.calibration_dir, pipeline_identity(settings, pipeline),
+                            pipeline.detector.name)
+
+
+def attribute_folder(settings: Settings, pipeline: FacePipeline) -> Path:
+    """Where this pipeline's trained attribute model lives (adopting a pre-identity folder
+    together with the calibration it came with)."""
+    from core.attributes.model import adopt_legacy_folder, model_folder
+
+    identity = pipeline_identity(settings, pipeline)
+    adopt_legacy(settings.calibration_dir, identity, pipeline.detector.name)
+    adopt_legacy_folder(settings.data_dir, identity,
+                        Calibration.path_for(settings.calibration_dir, identity))
+    return model_folder(settings.data_dir, identity.key)
 
 
 def build_verifier(settings: Settings) -> Verifier:
     pipeline = build_pipeline(settings)
-    return Verifier(pipeline, load_calibration(settings, pipeline.recognizer),
+    return Verifier(pipeline, load_calibration(settings, pipeline),
                     workers=settings.verify_workers)
 
 
@@ -128,9 +159,9 @@ def build_engines(settings: Settings, saliency: SaliencyParams | None = None) ->
 def build_describer(settings: Settings, verifier: Verifier) -> Describer | None:
     """The trained attribute model of this recognizer, or None when none was trained."""
     from bot.services import CoreDescriber
-    from core.attributes.model import AttributesNotTrained, model_folder
+    from core.attributes.model import AttributesNotTrained
 
-    folder = model_folder(settings.data_dir, verifier.pipeline.recognizer.sha256)
+    folder = attribute_folder(settings, verifier.pipeline)
     try:
         return CoreDescriber(folder)
     except AttributesNotTrained:

@@ -103,6 +103,6 @@ class ModelNotFound(FacexplainError):
 class NotCalibrated(FacexplainError):
     code = "not_calibrated"
     user_message = (
-        "This recognizer has not been calibrated yet. Ask the operator to run "
-        "`facexplain calibrate`."
+        "This face pipeline (recognizer, detector and their settings) has not been "
+        "calibrated yet. Ask the operator to run `facexplain calibrate`."
     )

@@ -49,7 +49,7 @@ def calibrated_settings(tmp_path_factory: pytest.TempPathFactory, shared_models:
 
     import numpy as np
 
-    from bot.composition import build_pipeline
+    from bot.composition import build_pipeline, pipeline_identity
     from bot.settings import load_settings
     from core.calibration import Calibration
     from core.dataset import embed_images
@@ -73,5 +73,6 @@ def calibrated_settings(tmp_path_factory: pytest.TempPathFactory, shared_models:
         threshold_rule="fixed for tests",
         genuine_scores=scores[same].tolist(),
         impostor_scores=scores[~same].tolist(),
+        identity=pipeline_identity(settings, pipeline).to_dict(),
     ).save(settings.calibration_dir)
     return settings

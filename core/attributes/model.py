@@ -20,6 +20,7 @@ from core.attributes.heads import BinaryHeads, MultiLabelHead
 from core.attributes.template_clip import TemplateClip
 from core.attributes.vocabulary import KEYS
 from core.errors import FacexplainError
+from core.pipeline_identity import PipelineIdentity
 
 Floats = NDArray[np.float32]
 METHOD_NAMES: dict[str, str] = {
@@ -109,8 +110,20 @@ class AttributeModel:
                    info.get("validation_auc", {}), info.get("thresholds", {}), info.get("meta", {}))
 
 
-def model_folder(data_dir: Path, recognizer_sha256: str) -> Path:
-    return data_dir / "attributes" / recognizer_sha256
+def model_folder(data_dir: Path, pipeline_key: str) -> Path:
+    """The folder of the attribute model trained on one pipeline (``PipelineIdentity.key``)."""
+    return data_dir / "attributes" / pipeline_key
+
+
+def adopt_legacy_folder(data_dir: Path, identity: PipelineIdentity, calibration: Path) -> None:
+    """Move a pre-identity folder (``attributes/<recognizer sha256>``) to this identity when
+    this pipeline's calibration was migrated from that recognizer's pre-identity file."""
+    legacy, target = model_folder(data_dir, identity.recognizer_sha256), model_folder(data_dir, identity.key)
+    if target.exists() or not legacy.is_dir() or not calibration.is_file():
+        return
+    stats = json.loads(calibration.read_text(encoding="utf-8")).get("stats", {})
+    if stats.get("migrated_from") == f"{identity.recognizer_sha256}.json":
+        legacy.replace(target)
 
 
 def load_reliability(folder: Path) -> dict[str, dict[str, float | None]] | None:

@@ -48,7 +48,7 @@ def test_train_attributes_then_describe_a_photo(tmp_path: Path) -> None:
     assert trained.exit_code == 0, trained.output
     assert "Text side: all-MiniLM-L6-v2" in trained.output
     folder = next((tmp_path / "data" / "attributes").iterdir())
-    assert len(folder.name) == 64 and {p.name for p in folder.iterdir()} == {"model.npz", "model.json"}
+    assert len(folder.name) == 20 and {p.name for p in folder.iterdir()} == {"model.npz", "model.json"}
     info = json.loads((folder / "model.json").read_text())
     assert info["meta"]["train_identities"] + info["meta"]["validation_identities"] == 8
     assert info["template_clip"]["losses"][-1] < info["template_clip"]["losses"][0]

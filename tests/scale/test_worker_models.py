@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from sqlalchemy import text
 
-from bot.composition import build_base_recognizer
+from bot.composition import build_pipeline, pipeline_identity
 from bot.dialogue import Dialogue, DialogueConfig
 from bot.dialogue.work import prepare_job, verify_job
 from bot.messages import ConversationKey, PhotoMessage, VerificationReply
@@ -33,9 +33,11 @@ def calibrate_with_made_up_scores(data_dir: Path) -> None:
     """A calibration for the shared recognizer, from drawn scores (not a measurement)."""
     settings = load_settings(model_dir=MODELS, data_dir=data_dir)
     rng = np.random.default_rng(0)
+    pipeline = build_pipeline(settings)
     Calibration(
-        recognizer_sha256=build_base_recognizer(settings).sha256, recognizer="mobilefacenet",
-        detector="scrfd", dataset="made-up scores for a test", date="2026-01-01",
+        recognizer_sha256=pipeline.recognizer.sha256, recognizer="mobilefacenet",
+        detector=pipeline.detector.name, identity=pipeline_identity(settings, pipeline).to_dict(),
+        dataset="made-up scores for a test", date="2026-01-01",
         threshold=0.3, threshold_rule="fixed for tests",
         genuine_scores=rng.normal(0.6, 0.1, 200).tolist(),
         impostor_scores=rng.normal(0.05, 0.1, 200).tolist(),

@@ -10,7 +10,7 @@ import numpy as np
 
 from bot.cli.options import model_options, settings_from
 from bot.cli.progress import TqdmProgress
-from bot.composition import build_pipeline
+from bot.composition import build_pipeline, pipeline_identity
 from bot.lfw_runs import embed_pairs
 from core.calibration import Calibration
 from core.lfw import view1
@@ -29,7 +29,8 @@ def command(model_dir: Path | None, detector: str | None, data_dir: Path | None,
     """Calibrate the configured recognizer on LFW View 1 (pairsDevTrain + pairsDevTest).
 
     Runs detect, align and embed on the deep-funneled images, fits the PIC-score densities
-    and chooses the decision threshold; saves it keyed by the recognizer file's sha256.
+    and chooses the decision threshold; saves it keyed by the pipeline's identity (recognizer
+    and detector files, detector input size, alignment, mirror averaging, normalisation).
     View 2 (pairs.txt) is never used here. Example:
 
         FACEXPLAIN_MODEL_DIR=../shared/models facexplain calibrate
@@ -59,6 +60,7 @@ def command(model_dir: Path | None, detector: str | None, data_dir: Path | None,
         threshold_rule=rule_text,
         genuine_scores=[round(float(s), 6) for s in scores[same]],
         impostor_scores=[round(float(s), 6) for s in scores[~same]],
+        identity=pipeline_identity(settings, pipeline).to_dict(),
         pipeline={"detector_max_size": settings.detector_max_size,
                   "flip_average": settings.flip_average, "face_policy": "centre"},
         stats={"pairs": len(pairs), "images": len(embedded.templates),

@@ -26,13 +26,13 @@ def command(photo: Path, method: str, as_json: bool, model_dir: Path | None, det
 
         FACEXPLAIN_MODEL_DIR=../shared/models facexplain describe A.jpg
     """
-    from bot.composition import build_pipeline
+    from bot.composition import attribute_folder, build_pipeline
     from core.attributes.describe import describe_template
-    from core.attributes.model import AttributeModel, load_reliability, model_folder
+    from core.attributes.model import AttributeModel, load_reliability
 
     settings = settings_from(model_dir=model_dir, detector=detector, data_dir=data_dir)
     pipeline = build_pipeline(settings)
-    folder = model_folder(settings.data_dir, pipeline.recognizer.sha256)
+    folder = attribute_folder(settings, pipeline)
     model = AttributeModel.load(folder)
     if method not in model.methods:
         raise click.UsageError(f"{method} was not trained; trained: {', '.join(model.methods)}")

@@ -142,7 +142,7 @@ def attributes(**options: Any) -> None:
 
         FACEXPLAIN_MODEL_DIR=../shared/models facexplain train attributes
     """
-    from core.attributes.model import model_folder
+    from bot.composition import attribute_folder
     from core.attributes.training import TrainConfig, train_attribute_model
 
     start = time.perf_counter()
@@ -157,7 +157,7 @@ def attributes(**options: Any) -> None:
     run.seconds["training"] = time.perf_counter() - t
     run.seconds["total"] = time.perf_counter() - start
     model.meta["wall_seconds"] = {k: round(v, 1) for k, v in run.seconds.items()}
-    folder = model_folder(run.settings.data_dir, recognizer.sha256)
+    folder = attribute_folder(run.settings, run.pipeline)
     model.save(folder)
     progress.close()
     _print_summary(model, folder, run)

@@ -123,13 +123,14 @@ def _setup(run: AttributeRun, seconds: dict[str, float]) -> dict[str, Any]:
 
 
 def _write(report: dict[str, Any], out: Path, run: AttributeRun) -> None:
+    from bot.composition import attribute_folder
     from core.attributes.evaluation import auc_table
-    from core.attributes.model import METHOD_NAMES, model_folder
+    from core.attributes.model import METHOD_NAMES
 
     out.mkdir(parents=True, exist_ok=True)
     (out / "report.json").write_text(json.dumps(report, indent=1), encoding="utf-8")
     (out / "auc_table.txt").write_text(auc_table(report) + "\n", encoding="utf-8")
-    folder = model_folder(run.settings.data_dir, run.pipeline.recognizer.sha256)
+    folder = attribute_folder(run.settings, run.pipeline)
     by_name = {name.split(" (")[0]: key for key, name in METHOD_NAMES.items()}
     reliability = {by_name[name.split(" (")[0]]: {k: v["mean"] for k, v in m["attributes"].items()}
                    for name, m in report["methods"].items() if name.split(" (")[0] in by_name}
