@@ -9,6 +9,7 @@ same builders with their own settings and pass fakes (``tests/fakes.py``) for an
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pydantic import SecretStr
