@@ -8,18 +8,23 @@ FROM python:3.11-slim AS builder
 ENV PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PATH=/opt/venv/bin:$PATH
-# torch first, pinned, from the CPU index: an unpinned torch pulls a multi-GB CUDA build.
+# The same parts as scripts/setup (without the developer tools): torch first, pinned, from
+# TORCH_INDEX_URL (the CPU index: an unpinned torch pulls a multi-GB CUDA build), then every
+# extra with the CPU ONNX runtime.
+ARG TORCH_INDEX_URL=https://download.pytorch.org/whl/cpu
 RUN python -m venv /opt/venv \
-    && pip install torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu
+    && pip install torch==2.13.0 --index-url "$TORCH_INDEX_URL"
 
 WORKDIR /src
 COPY pyproject.toml README.md ./
 COPY core ./core
 COPY bot ./bot
 COPY adapters ./adapters
-# The project itself (its dependency ranges are in pyproject.toml), with the service extras.
+# the QA data ships in the wheel (core/qa_data links to data/qa)
+COPY data ./data
+# The project itself (its dependency ranges are in pyproject.toml), with every extra.
 # hadolint ignore=DL3013
-RUN pip install ".[qa,store,telegram,slack,scale]"
+RUN pip install ".[all,cpu]"
 
 # --- runtime: the virtualenv on a slim base, run as an unprivileged user ---
 FROM python:3.11-slim AS runtime

@@ -27,6 +27,7 @@ from core.pipeline_identity import ALIGNMENT, PipelineIdentity, combined_sha256
 from core.recognizer import Normalisation, OnnxRecognizer, Recognizer, file_sha256
 from core.regions import CanonicalRegions, RegionSource
 from core.saliency import SaliencyParams, params_for
+from core.torch_device import resolve_device
 from core.verify import Verifier
 
 if TYPE_CHECKING:
@@ -49,7 +50,8 @@ def build_detector(settings: Settings, concurrency: int = 1) -> Detector:
         # MTCNN's small convolutions gain nothing from more threads, and torch's spinning
         # thread pool beside ONNX Runtime's made it ~8x slower on a busy 2-core machine.
         torch.set_num_threads(settings.torch_threads)
-        return MtcnnDetector.from_dir(resolve_model(settings.model_dir, settings.mtcnn_dir))
+        return MtcnnDetector.from_dir(resolve_model(settings.model_dir, settings.mtcnn_dir),
+                                      device=resolve_device(settings.torch_device))
     from core.scrfd import ScrfdDetector
 
     return ScrfdDetector.from_file(
@@ -217,7 +219,8 @@ def build_answerer(settings: Settings) -> Answerer:
     from bot.services import QAAnswerer
     from core.qa import QAEngine, SentenceTransformerEncoder
 
-    return QAAnswerer(QAEngine(SentenceTransformerEncoder(threads=1)))
+    device = resolve_device(settings.torch_device)
+    return QAAnswerer(QAEngine(SentenceTransformerEncoder(threads=1, device=device)))
 
 
 def build_dialogue(settings: Settings, runner: JobRunner, store: StorePort,

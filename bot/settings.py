@@ -44,6 +44,7 @@ class Settings(BaseSettings):
     scrfd_model: str = "det_500m.onnx"
     mtcnn_dir: str = "mtcnn"
     torch_threads: int = Field(default=1, ge=1)  # PyTorch intra-op threads (MTCNN)
+    torch_device: Literal["cpu", "cuda", "auto"] = "auto"  # MTCNN, encoder, reader, CLIP
     detector_max_size: int = 640  # the detector input fits the image, capped at this side
     detector_score_threshold: float = 0.5
     detector_nms_threshold: float = 0.4

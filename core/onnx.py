@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 from typing import Any
@@ -42,6 +43,22 @@ def open_session(path: Path, *, providers: list[str] | None = None, threads: int
         # threads that spin between calls steal the other session's core
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-    available = ort.get_available_providers()
-    chosen = [p for p in (providers or ["CPUExecutionProvider"]) if p in available]
-    return ort.InferenceSession(str(path), sess_options=options, providers=chosen or ["CPUExecutionProvider"])
+    return ort.InferenceSession(str(path), sess_options=options,
+                                providers=usable_providers(providers, ort.get_available_providers()))
+
+
+GPU_HINT = ("install the GPU runtime instead of the CPU one: scripts/setup --gpu, or "
+            "pip uninstall onnxruntime && pip install 'facexplain[gpu]'")
+
+
+def usable_providers(requested: list[str] | None, available: list[str]) -> list[str]:
+    """The requested providers this onnxruntime has, in order; a WARNING names each missing
+    one and what to install (the CPU provider is the fallback)."""
+    wanted = requested or ["CPUExecutionProvider"]
+    missing = [p for p in wanted if p not in available]
+    if missing:
+        logging.getLogger(__name__).warning(
+            "ONNX Runtime provider %s requested but not available (this onnxruntime has: %s); "
+            "using %s. For CUDA: %s.", ", ".join(missing), ", ".join(available),
+            ", ".join([p for p in wanted if p in available] or ["CPUExecutionProvider"]), GPU_HINT)
+    return [p for p in wanted if p in available] or ["CPUExecutionProvider"]

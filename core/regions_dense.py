@@ -7,14 +7,15 @@ The regions are built by ``core.regions.masks_from_landmarks68`` from this face'
 instead of the template's mean shape, so they follow the face's real eyebrows, lips and jaw.
 ``LandmarkModel`` is the seam; ``DlibLandmarks`` runs dlib's 68-point shape predictor (iBUG
 300-W scheme) on the aligned crop inside a fixed box. Install with
-``pip install dlib-bin face_recognition_models 'setuptools<81'`` (face_recognition_models ships
-``shape_predictor_68_face_landmarks.dat`` and imports pkg_resources). That model was trained on
+``pip install 'facexplain[regions-dense]'`` (dlib-bin, and face_recognition_models, which ships
+``shape_predictor_68_face_landmarks.dat``; the file is found from the package's location without
+importing it, since its ``__init__`` needs the retired ``pkg_resources``). That model was trained on
 iBUG 300-W, whose licence excludes commercial use; the product never bundles it.
 """
 
 from __future__ import annotations
 
-import warnings
+import importlib.util
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -100,14 +101,11 @@ class DenseLandmarkRegions:
 
 def _model_path(model_path: Path | None) -> Path:
     if model_path is None:
-        try:
-            with warnings.catch_warnings():  # it imports the deprecated pkg_resources
-                warnings.simplefilter("ignore")
-                import face_recognition_models
-        except ImportError as exc:
+        spec = importlib.util.find_spec("face_recognition_models")  # finds, does not import
+        if spec is None or not spec.submodule_search_locations:
             raise ModelNotFound(detail=f"{MODEL_FILE}: pass its path, or pip install "
-                                "face_recognition_models 'setuptools<81'") from exc
-        model_path = Path(face_recognition_models.pose_predictor_model_location())
+                                "'facexplain[regions-dense]' (face_recognition_models)")
+        model_path = Path(next(iter(spec.submodule_search_locations))) / "models" / MODEL_FILE
     if not model_path.is_file():
         raise ModelNotFound(detail=f"{model_path.name} was not found in {model_path.parent}")
     return model_path

@@ -95,7 +95,14 @@ def run_checks(load: Callable[[], Settings] = load_settings) -> Report:
     except Exception as exc:  # pydantic's ValidationError names the bad variable
         return Report((Check("settings", False, " ".join(str(exc).split())),))
     return Report((Check("settings", True, "loaded"), check_models(settings),
-                   check_database(settings), check_redis(settings)))
+                   check_runtimes(settings), check_database(settings), check_redis(settings)))
+
+
+def check_runtimes(settings: Settings) -> Check:
+    from bot.ops.runtimes import runtimes_check
+
+    ok, detail = runtimes_check(settings)
+    return Check("runtimes", ok, detail)
 
 
 def _safe(url: str, hide: Callable[[str], str]) -> str:

@@ -20,6 +20,7 @@ from core.qa.answer import Answer, History
 from core.qa.encoder import SentenceTransformerEncoder
 from core.qa.engine import MODES, QAEngine
 from core.qa.reader import DEFAULT_READER, HFReader
+from core.torch_device import resolve_device
 
 
 def load_comparison(path: Path) -> Comparison:
@@ -51,8 +52,9 @@ def reader_folder(reader_dir: Path | None, model_dir: Path | None, required: boo
 def make_engine(mode: str, reader_dir: Path | None, model_dir: Path | None,
                 encoder_dir: Path | None) -> QAEngine:
     folder = reader_folder(reader_dir, model_dir, required=mode == "paper")
-    encoder = SentenceTransformerEncoder(encoder_dir, threads=1)
-    return QAEngine(encoder, HFReader(folder) if folder else None)
+    device = resolve_device(settings_from().torch_device)
+    encoder = SentenceTransformerEncoder(encoder_dir, threads=1, device=device)
+    return QAEngine(encoder, HFReader(folder, device=device) if folder else None)
 
 
 def reply_line(answer: Answer, as_json: bool) -> str:

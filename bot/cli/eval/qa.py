@@ -10,13 +10,16 @@ from pathlib import Path
 import click
 
 from bot.cli.commands.ask import load_comparison, reader_folder
+from bot.cli.options import settings_from
 from core.qa.encoder import SentenceTransformerEncoder
 from core.qa.engine import QAEngine
 from core.qa.evaluate import load_questions, run, summarize
 from core.qa.reader import HFReader
 from core.qa.report import render
+from core.resources import qa_data
+from core.torch_device import resolve_device
 
-QA_DATA = Path("data/qa")
+QA_DATA = qa_data()  # the bundled question set and example comparisons
 
 
 @click.command("qa")
@@ -24,7 +27,7 @@ QA_DATA = Path("data/qa")
               default=QA_DATA / "questions.jsonl", show_default=True, help="The question set (JSON lines).")
 @click.option("--comparison", "comparisons", multiple=True,
               type=click.Path(path_type=Path, dir_okay=False, exists=True),
-              help="A comparison JSON (repeatable) [default: data/qa/genuine.json and impostor.json].")
+              help="A comparison JSON (repeatable) [default: the bundled genuine.json and impostor.json].")
 @click.option("--reader", "reader_dir", type=click.Path(path_type=Path, file_okay=False), default=None,
               help="A SQuAD reader folder: adds the 'grounded+reader' and 'paper' columns.")
 @click.option("--encoder", "encoder_dir", type=click.Path(path_type=Path, file_okay=False), default=None,
@@ -47,14 +50,15 @@ def command(questions: Path, comparisons: tuple[Path, ...], reader_dir: Path | N
     paths = comparisons or (QA_DATA / "genuine.json", QA_DATA / "impostor.json")
     records = {p.stem: load_comparison(p) for p in paths}
     start = time.perf_counter()
-    grounded = QAEngine(SentenceTransformerEncoder(encoder_dir, threads=1))
+    device = resolve_device(settings_from().torch_device)
+    grounded = QAEngine(SentenceTransformerEncoder(encoder_dir, threads=1, device=device))
     for record in records.values():
         grounded.index(record)
     setup_s = time.perf_counter() - start
     engines = {"grounded": (grounded, "grounded")}
     folder = reader_folder(reader_dir, model_dir, required=False)
     if folder is not None:
-        with_reader = grounded.using(HFReader(folder))
+        with_reader = grounded.using(HFReader(folder, device=device))
         engines |= {"grounded+reader": (with_reader, "grounded"), "paper": (with_reader, "paper")}
     outcomes = run(engines, items, records)
     summary = summarize(outcomes)
