@@ -1,4 +1,5 @@
-"""Zero-shot CLIP-SMU: an open_clip model scores each attribute on the aligned face crop.
+"""Zero-shot CLIP-SMU: a CLIP model (transformers, or open_clip) scores each attribute on the
+aligned face crop.
 
 The image encoder sees the aligned crop (resized to the model's input size, normalised
 with its mean and std); the text encoder sees each attribute's positive and negative prompt
@@ -16,6 +17,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from core.attributes.captions import prompts
+from core.attributes.hf_clip import HfClip, is_hf_clip, load_hf_clip
 from core.attributes.vocabulary import KEYS
 from core.recognizer import l2_normalise
 
@@ -25,7 +27,8 @@ OPENAI_STD = (0.26862954, 0.26130258, 0.27577711)
 
 
 class ZeroShotClip:
-    """Wraps an open_clip model (``encode_image``, ``encode_text``, ``logit_scale``)."""
+    """Wraps a CLIP model with ``encode_image``, ``encode_text`` and ``logit_scale``
+    (``core.attributes.hf_clip.HfClip``, or an open_clip model)."""
 
     def __init__(self, model: Any, tokenizer: Any, *, image_size: int = 224,
                  mean: Sequence[float] = OPENAI_MEAN, std: Sequence[float] = OPENAI_STD,
@@ -38,16 +41,31 @@ class ZeroShotClip:
         self.name = name
         self.batch_size = batch_size
         self._prompts: tuple[Floats, Floats] | None = None
+        self.device = "cpu"
+        self.kind = "open_clip"  # or "clip": a transformers CLIPModel
 
     @classmethod
-    def from_folder(cls, folder: Path) -> ZeroShotClip:
-        from core.attributes.open_clip_loader import load_open_clip
+    def from_folder(cls, folder: Path, device: str = "cpu") -> ZeroShotClip:
+        """A Hugging Face CLIP folder (transformers.CLIPModel), or an open_clip one where
+        open_clip imports (it needs torchvision)."""
+        if is_hf_clip(folder):
+            model, tokenizer, pre = load_hf_clip(folder, device)
+        else:
+            from core.attributes.open_clip_loader import load_open_clip
 
-        model, tokenizer, pre = load_open_clip(folder)
+            model, tokenizer, pre = load_open_clip(folder)
+            device = "cpu"
+        return cls._from_parts(model, tokenizer, pre, folder.name, device)
+
+    @classmethod
+    def _from_parts(cls, model: Any, tokenizer: Any, pre: dict[str, Any], name: str,
+                    device: str) -> ZeroShotClip:
         size = pre.get("size", 224)
-        return cls(model, tokenizer, image_size=size[0] if isinstance(size, list | tuple) else size,
-                   mean=pre.get("mean", OPENAI_MEAN), std=pre.get("std", OPENAI_STD),
-                   name=folder.name)
+        clip = cls(model, tokenizer, image_size=size[0] if isinstance(size, list | tuple) else size,
+                   mean=pre.get("mean", OPENAI_MEAN), std=pre.get("std", OPENAI_STD), name=name)
+        clip.device = device
+        clip.kind = "clip" if isinstance(model, HfClip) else "open_clip"
+        return clip
 
     def preprocess(self, crops: NDArray[np.uint8]) -> Floats:
         """N x H x W x 3 RGB crops -> N x 3 x S x S normalised (bicubic resize)."""
@@ -66,14 +84,15 @@ class ZeroShotClip:
         with torch.no_grad():
             for start in range(0, len(crops), self.batch_size):
                 x = torch.from_numpy(self.preprocess(crops[start:start + self.batch_size]))
-                chunks.append(self.model.encode_image(x).float().numpy())
+                chunks.append(self.model.encode_image(x.to(self.device)).float().cpu().numpy())
         return l2_normalise(np.concatenate(chunks))
 
     def text_features(self, texts: Sequence[str]) -> Floats:
         import torch
 
         with torch.no_grad():
-            return l2_normalise(self.model.encode_text(self.tokenizer(list(texts))).float().numpy())
+            features = self.model.encode_text(self.tokenizer(list(texts)))
+            return l2_normalise(features.float().cpu().numpy())
 
     def prompt_features(self) -> tuple[Floats, Floats]:
         """Positive and negative prompt features, len(KEYS) x D each (computed once)."""

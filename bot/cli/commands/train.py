@@ -22,7 +22,8 @@ from bot.settings import Settings
 from core.progress import Progress
 
 F = TypeVar("F", bound=Callable[..., Any])
-DEFAULT_CLIP_MODEL = "vit_base_patch32_clip_224.openai"
+DEFAULT_CLIP_MODEL = "vit_base_patch32_clip_224.openai"  # an open_clip folder (needs torchvision)
+DEFAULT_HF_CLIP = "clip-vit-base-patch32"  # openai/clip-vit-base-patch32, loaded by transformers
 
 
 @click.group("train")
@@ -36,12 +37,13 @@ def attribute_options(func: F) -> F:
         click.option("--threads", type=int, default=1, show_default=True,
                      help="torch CPU threads (the models are tiny; 1 is fastest on a busy CPU)."),
         click.option("--seed", type=int, default=0, show_default=True, help="Seed for splits and training."),
-        click.option("--text-encoder", type=click.Choice(["auto", "minilm", "open_clip"]),
+        click.option("--text-encoder", type=click.Choice(["auto", "minilm", "clip", "open_clip"]),
                      default="auto", show_default=True,
-                     help="Text side of template CLIP-SMU: open_clip's text tower when its "
-                          "weights are in the model directory (auto), else all-MiniLM-L6-v2."),
+                     help="Text side of template CLIP-SMU: the CLIP text tower when a CLIP "
+                          "model is in the model directory (auto), else all-MiniLM-L6-v2."),
         click.option("--clip-model", default=None,
-                     help=f"open_clip model folder in the model directory [{DEFAULT_CLIP_MODEL}]."),
+                     help="CLIP model folder in the model directory: a Hugging Face one "
+                          f"[{DEFAULT_HF_CLIP}] or an open_clip one [{DEFAULT_CLIP_MODEL}]."),
         click.option("--images", type=click.Path(path_type=Path), default=None,
                      help="Image folder the MAAD-Face file names are relative to (VGGFace2)."),
         click.option("--maad-csv", type=click.Path(path_type=Path), default=None,
@@ -108,22 +110,26 @@ def prepare_run(options: dict[str, Any], progress: Progress) -> AttributeRun:
 
 
 def _zero_shot_model(settings: Settings, clip_model: str | None) -> Any:
+    from core.attributes.hf_clip import is_hf_clip
     from core.attributes.zero_shot import ZeroShotClip
+    from core.torch_device import resolve_device
 
-    name = str(clip_model or getattr(settings, "clip_model", None) or DEFAULT_CLIP_MODEL)
-    for folder in (settings.model_dir / name, settings.model_dir / "open_clip" / name):
-        if (folder / "open_clip_config.json").is_file():
-            return ZeroShotClip.from_folder(folder)
+    names = [clip_model] if clip_model else [DEFAULT_HF_CLIP, DEFAULT_CLIP_MODEL]
+    for name in names:
+        for folder in (settings.model_dir / name, settings.model_dir / "clip" / name,
+                       settings.model_dir / "open_clip" / name):
+            if is_hf_clip(folder) or (folder / "open_clip_config.json").is_file():
+                return ZeroShotClip.from_folder(folder, resolve_device(settings.torch_device))
     return None
 
 
 def _text_side(settings: Settings, choice: str, clip: Any, progress: Progress) -> tuple[Any, str]:
     from core.attributes.text_side import MINILM, CachedTextFeatures, cache_name, minilm_encoder
 
-    if choice == "open_clip" and clip is None:
-        raise click.UsageError("--text-encoder open_clip needs open_clip weights in the model directory")
-    if clip is not None and choice in ("auto", "open_clip"):
-        name, encode = f"open_clip:{clip.name}", clip.text_features
+    if choice in ("clip", "open_clip") and clip is None:
+        raise click.UsageError(f"--text-encoder {choice} needs a CLIP model in the model directory")
+    if clip is not None and choice in ("auto", "clip", "open_clip"):
+        name, encode = f"{clip.kind}:{clip.name}", clip.text_features
     else:
         name, encode = MINILM, minilm_encoder()
     return CachedTextFeatures(encode, name, settings.cache_dir / cache_name(name),
