@@ -21,8 +21,8 @@ is the rest of the threads' time (masks, candidates, smoothing, bookkeeping). Ag
 measured against ``--reference`` (default paper) on every face: Pearson and Spearman of the
 dense maps, the hottest cell of a 4 x 4 partition, the distance between the hottest pixels, and
 the share of equal cells of the explainability table (9 regions x 5 methods, levels 1..5) and
-whether the most important region is the same. ``--cache FILE`` keeps the reference profile's
-grid values, so a later run compares new settings without recomputing it.
+whether the most important region is the same. ``--cache FILE`` keeps every setting's grid
+values, so a later run compares settings without recomputing them (and times only new ones).
 """
 
 from __future__ import annotations
@@ -157,6 +157,8 @@ def run_profile(rec: TimedRecognizer, pairs: list[Any], params: SaliencyParams, 
         evals += maps[0].evaluations + maps[1].evaluations
         skipped += maps[0].skipped + maps[1].skipped
         results.append(maps)
+        print(f"  {params.profile}{' (one-at-a-time)' if plain else ''}: pair {len(results)} of {len(pairs)} "
+              f"in {time.perf_counter() - start:.1f} s, load {os.getloadavg()[0]:.1f}", file=sys.stderr, flush=True)
     threads = 1 if plain else min(2, workers)
     return results, {"s_pair": wall / len(pairs), "evals": evals / len(pairs),
                      "ms_eval": 1e3 * inside / evals, "wall_ms_eval": 1e3 * wall / evals,
@@ -197,14 +199,14 @@ def main() -> None:
     cache = CacheFile(args.cache) if args.cache else None
     results: dict[str, list[tuple[SaliencyMaps, SaliencyMaps]]] = {}
     for params in settings:
-        cached = cache.get(params, [p[0] for p in pairs], args.seed) if cache and params.profile == args.reference else None
+        cached = cache.get(params, [p[0] for p in pairs], args.seed) if cache and not args.baseline else None
         if cached is not None:
             results[params.profile] = cached
             print(f"{params.profile:<40}  (maps from {args.cache})")
             continue
         results[params.profile], figures = run_profile(rec, pairs, params, args.seed, args.workers)
         print(row(params.profile, figures), flush=True)
-        if cache and params.profile == args.reference:
+        if cache:
             cache.put(params, [p[0] for p in pairs], args.seed, results[params.profile])
         if args.baseline:
             base = baseline_recognizer(args.shared / MODEL, args.baseline_threads)

@@ -93,3 +93,12 @@ def test_a_second_noise_seed_gives_a_stability_figure_per_map_that_the_qa_engine
     # the patch is the right eye: with either seed the S0+ map puts it first
     assert stability["A"]["S0+"]["same_top_region"]
     assert "seed_stability" not in saliency_record(TINY, plain, (masks, masks))
+
+
+def test_paper_lazy_is_the_paper_grid_and_blob_with_lazy_passes_and_the_seed_figure() -> None:
+    from core.saliency import PROFILES
+
+    paper, lazy = PROFILES["paper"], PROFILES["paper-lazy"]
+    assert (lazy.nh, lazy.d, lazy.tmax, lazy.th) == (paper.nh, paper.d, paper.tmax, paper.th)
+    assert lazy.lazy == 8 and lazy.stability and not paper.lazy and not paper.stability
+    assert lazy.max_evaluations() > paper.max_evaluations()  # the bound counts the second seed
