@@ -184,6 +184,10 @@ async def one_run(args: argparse.Namespace, workers: int, pairs: list[tuple[byte
     procs = [start([FACEXPLAIN, "worker", "--concurrency", "1",
                     "--name", f"bench{i}@%h"], env, folder / f"worker{i}-{workers}.log")
              for i in range(workers if celery else 0)]
+    if celery and args.decisions_worker:  # one more, for decisions only
+        procs.append(start([FACEXPLAIN, "worker", "--concurrency", "1", "--lanes", "decisions",
+                            "--name", "bench-decisions@%h"], env,
+                           folder / f"worker{len(procs)}-{workers}.log"))
     bot = start([FACEXPLAIN, "serve", "telegram", "--base-url",
                  fake.base_url], env, folder / f"bot-{workers}.log")
     try:
@@ -205,7 +209,8 @@ async def one_run(args: argparse.Namespace, workers: int, pairs: list[tuple[byte
             except subprocess.TimeoutExpired:
                 p.kill()
         fake.stop_thread()
-    return {"runner": args.runner, **summarise(users, workers, wall, memory)}
+    return {"runner": args.runner, "decisions_worker": bool(celery and args.decisions_worker),
+            **summarise(users, workers, wall, memory)}
 
 
 def pct(values: list[float], q: float) -> float | None:
@@ -250,6 +255,8 @@ def main() -> None:
     parser.add_argument("--workers", default=None,
                         help="worker counts to run, comma-separated (celery: 1,2; processes: 2)")
     parser.add_argument("--queue", default="facexplain-bench", help="the Celery queue's name")
+    parser.add_argument("--decisions-worker", action="store_true",
+                        help="celery: also run a worker that takes decisions only")
     parser.add_argument("--questions", type=int, default=3)
     parser.add_argument("--timeout", type=float, default=600.0, help="per step, seconds")
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/13")
