@@ -148,12 +148,18 @@ def describe_text(descriptions: dict[str, object]) -> str:
 
 def forget_command(states: States) -> Handler:
     async def forget(ctx: Ctx, args: str) -> None:
-        key = ctx.key
-        stop_explaining(ctx)
+        """The sender's data only: in a shared thread, other people's questions and verdicts
+        stay; the thread's comparison goes if it was the sender's."""
+        key, state = ctx.sender, ctx.state
+        mine = state.key.user == key.user or state.comparison_by == key.user
+        if mine:
+            stop_explaining(ctx)
         report = await asyncio.to_thread(ctx.parts.store.forget_user, key.platform, key.user)
-        for state in states.of_user(key.platform, key.user):
+        for each in states.of_user(key.platform, key.user):
+            each.forget()
+        state.members.pop(key.user, None)
+        if mine:
             state.forget()
-        ctx.state.forget()
         ctx.text(texts.forgotten_text(report.deleted) if report.found else texts.FORGOTTEN_NOTHING)
 
     return forget

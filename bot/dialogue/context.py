@@ -49,10 +49,13 @@ class Parts:
 
 
 class Ctx:
-    def __init__(self, parts: Parts, state: ConversationState, sink: ReplySink) -> None:
+    def __init__(self, parts: Parts, state: ConversationState, sink: ReplySink,
+                 sender: ConversationKey | None = None) -> None:
         self.parts = parts
         self.state = state
         self.sink = sink
+        # who sent the message: in a shared thread, not always whoever opened the conversation
+        self.sender = sender or state.key
         self.greeted = False  # the welcome (and consent prompt) went out with this message
 
     @property
@@ -68,6 +71,23 @@ class Ctx:
 
     def text(self, text: str, kind: str = "info") -> None:
         self.say(TextReply(text, kind))
+
+    async def own_conversation(self) -> int:
+        """The sender's own stored conversation in this chat and thread: where their turns and
+        comparisons are kept, so that /forget removes theirs and nobody else's."""
+        state, sender, store = self.state, self.sender, self.parts.store
+        if not sender.shared or sender.user == state.key.user:
+            assert state.conversation_id is not None
+            return state.conversation_id
+        found = state.members.get(sender.user)
+        if found is None:
+            user_id = await asyncio.to_thread(store.ensure_user, sender.platform, sender.user)
+            record = await asyncio.to_thread(store.find_conversation, user_id, sender.chat,
+                                             sender.thread)
+            found = record.id if record is not None else await asyncio.to_thread(
+                store.start_conversation, user_id, sender.chat, sender.thread)
+            state.members[sender.user] = found
+        return found
 
     def label(self, kind: str) -> str:
         """A job label without personal data: the kind and the conversation's serial number."""

@@ -63,7 +63,7 @@ class Dialogue:
         started in the background, such as the heatmaps, delivers later: see ``idle``)."""
         state = self.states.get(incoming.key)
         async with state.lock:
-            ctx = Ctx(self.parts, state, send)
+            ctx = Ctx(self.parts, state, send, incoming.key)
             try:
                 await self._dispatch(ctx, incoming)
                 await session.save(ctx)
@@ -135,7 +135,7 @@ class Dialogue:
     async def _resume(self, awaited: Awaited, delivery: Delivery, send: ReplySink) -> None:
         state = self.states.get(awaited.key)
         async with state.lock:
-            ctx = Ctx(self.parts, state, send)
+            ctx = Ctx(self.parts, state, send, awaited.key)
             try:
                 await self._open(ctx)
                 if not state.consent:  # forgotten (/forget) since: nothing to deliver

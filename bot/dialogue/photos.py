@@ -152,9 +152,9 @@ async def _decided(ctx: Ctx, verified: Verified) -> None:
     state.first = None
     state.verified = verified
     state.number += 1
-    assert state.conversation_id is not None
+    state.comparison_by = ctx.sender.user
     state.comparison_id = await asyncio.to_thread(
-        ctx.parts.store.add_comparison, state.conversation_id, verified.comparison)
+        ctx.parts.store.add_comparison, await ctx.own_conversation(), verified.comparison)
     comparison = verified.comparison
     ctx.say(VerificationReply(
         text=texts.verification_text(comparison), same_person=comparison.same_person,

@@ -31,8 +31,8 @@ async def on_question(ctx: Ctx, question: str) -> None:
         return
     assert state.conversation_id is not None
     store = ctx.parts.store
-    turns = await asyncio.to_thread(store.history, state.conversation_id,
-                                    ctx.config.history_turns * 4)
+    turns = [] if state.comparison_id is None else await asyncio.to_thread(
+        store.turns_about, state.comparison_id, ctx.config.history_turns * 4)
     history = [Turn(t.question, t.answer, list(t.fact_ids), state.resolved.get(t.id, ""),
                     t.confidence or 0.0) for t in turns
                if t.comparison_id == state.comparison_id][-ctx.config.history_turns:]
@@ -41,7 +41,7 @@ async def on_question(ctx: Ctx, question: str) -> None:
         answer = await asyncio.to_thread(ctx.parts.answerer.answer, question, comparison, history)
     latency_ms = (time.perf_counter() - start) * 1000.0
     turn_id = await asyncio.to_thread(
-        store.add_turn, state.conversation_id, question, answer.text,
+        store.add_turn, await ctx.own_conversation(), question, answer.text,
         fact_ids=answer.fact_ids, confidence=answer.confidence, latency_ms=latency_ms,
         mode=answer.mode, comparison_id=state.comparison_id)
     state.resolved[turn_id] = answer.resolved_question

@@ -42,6 +42,8 @@ class ConversationState:
     version: int = 0  # of the stored context this state reflects
     saved: SessionRecord | None = None  # what was last stored (or loaded)
     saving: asyncio.Lock = field(default_factory=asyncio.Lock)
+    members: dict[str, int] = field(default_factory=dict)  # shared thread: user -> own conversation
+    comparison_by: str = ""  # the platform user who sent the current comparison's photos
     explaining: asyncio.Task[None] | None = None
     number: int = 0  # comparisons made in this conversation
     resolved: dict[int, str] = field(default_factory=dict)  # turn id -> question as understood
@@ -65,6 +67,7 @@ class ConversationState:
         self.explaining = None
         self.first = self.verified = self.explanation = self.restored = None
         self.comparison_id = None
+        self.comparison_by = ""
         self.explain_failed = self.first_lost = self.interrupted = False
         self.resolved = {}
 
@@ -76,6 +79,7 @@ class ConversationState:
         self.number = 0
         self.version = 0
         self.saved = None
+        self.members = {}
 
 
 class States:

@@ -135,7 +135,10 @@ class Review(Base):
         AUTOINCREMENT,
     )
     id: Mapped[int] = mapped_column(primary_key=True)
-    comparison_id: Mapped[int] = mapped_column(ForeignKey("comparisons.id", ondelete="CASCADE"))
+    # None once the comparison's owner has forgotten it: the verdict and its reviewer stay
+    comparison_id: Mapped[int | None] = mapped_column(
+        ForeignKey("comparisons.id", ondelete="SET NULL")
+    )
     reviewer_id: Mapped[int] = mapped_column(
         ForeignKey("users.id", ondelete="CASCADE"), index=True
     )

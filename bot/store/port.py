@@ -78,7 +78,7 @@ class StoredComparison:
 @dataclass(frozen=True)
 class ReviewRecord:
     id: int
-    comparison_id: int
+    comparison_id: int | None  # None: the comparison was forgotten by its owner
     reviewer_id: int
     verdict: Verdict
     comment: str
@@ -151,6 +151,8 @@ class StorePort(Protocol):
     ) -> int: ...
 
     def history(self, conversation_id: int, limit: int = 20) -> list[TurnRecord]: ...
+
+    def turns_about(self, comparison_id: int, limit: int = 20) -> list[TurnRecord]: ...
 
     def add_review(
         self, comparison_id: int, reviewer_id: int, verdict: Verdict, comment: str = ""

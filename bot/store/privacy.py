@@ -27,7 +27,11 @@ from bot.store.port import ForgetReport, PurgeReport
 
 
 def forget(session: Session, user_pseudonym: str) -> ForgetReport:
-    """Delete everything of one user; append a ``data_forgotten`` tombstone."""
+    """Delete everything of one user: their identity, conversations, comparisons (with kept
+    images and session context), questions and their own verdicts; append a
+    ``data_forgotten`` tombstone. Other people's verdicts on the user's comparisons stay, with
+    no comparison (the fact that it was reviewed, not the personal data); other people's
+    questions in a shared thread are theirs (in their own conversations) and stay too."""
     user_id = session.scalar(select(User.id).where(User.pseudonym == user_pseudonym))
     if user_id is None:
         append_event(session, "data_forgotten", payload={"found": False})
@@ -36,8 +40,7 @@ def forget(session: Session, user_pseudonym: str) -> ForgetReport:
     comparisons = select(ComparisonRow.id).where(ComparisonRow.conversation_id.in_(conversations))
     statements = {
         "kept_images": delete(KeptImage).where(KeptImage.comparison_id.in_(comparisons)),
-        "reviews": delete(Review).where(
-            Review.comparison_id.in_(comparisons) | (Review.reviewer_id == user_id)),
+        "reviews": delete(Review).where(Review.reviewer_id == user_id),
         "turns": delete(Turn).where(Turn.conversation_id.in_(conversations)),
         "sessions": delete(SessionRow).where(SessionRow.conversation_id.in_(conversations)),
         "comparisons": delete(ComparisonRow).where(ComparisonRow.id.in_(comparisons)),
@@ -45,6 +48,9 @@ def forget(session: Session, user_pseudonym: str) -> ForgetReport:
         "users": delete(User).where(User.id == user_id),
     }
     shred.shred(session, user_id)  # before the user's row: its key goes first, explicitly
+    session.execute(update(Review).where(Review.comparison_id.in_(comparisons),
+                                         Review.reviewer_id != user_id)
+                    .values(comparison_id=None).execution_options(synchronize_session=False))
     deleted = _run(session, statements)
     append_event(session, "data_forgotten", payload={"found": True, "deleted": deleted})
     return ForgetReport(found=True, deleted=deleted)
@@ -56,7 +62,8 @@ def purge(session: Session, cutoff: datetime, now: datetime) -> PurgeReport:
     statements = {
         "kept_images": delete(KeptImage).where(
             (KeptImage.expires_at <= now) | KeptImage.comparison_id.in_(old_comparisons)),
-        "reviews": delete(Review).where(Review.comparison_id.in_(old_comparisons)),
+        "reviews": delete(Review).where(Review.comparison_id.in_(old_comparisons)
+                                        | (Review.created_at < cutoff)),
         "turns": delete(Turn).where(Turn.created_at < cutoff),
         "sessions": delete(SessionRow).where(SessionRow.updated_at < cutoff),
         "comparisons": delete(ComparisonRow).where(ComparisonRow.created_at < cutoff),

@@ -156,6 +156,15 @@ class Store(Oversight):
             return [records.turn_record(row) for row in reversed(rows)]
 
 
+    @retried
+    def turns_about(self, comparison_id: int, limit: int = 20) -> list[TurnRecord]:
+        """The last ``limit`` turns about one comparison (whoever asked them), oldest first."""
+        with self._read() as session:
+            rows = session.scalars(select(Turn).where(Turn.comparison_id == comparison_id)
+                                   .order_by(Turn.id.desc()).limit(limit)).all()
+            return [records.turn_record(row) for row in reversed(rows)]
+
+
 def open_store(config: StoreConfig, *, migrate: bool = True) -> Store:
     """The composition root's entry: a Store, its schema brought to head first if asked."""
     store = Store(config)

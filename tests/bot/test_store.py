@@ -17,7 +17,7 @@ from bot.store.config import StoreConfig
 from bot.store.engine import reader
 from bot.store.keys import new_key
 from bot.store.migrate import upgrade_to_head
-from bot.store.models import Conversation, KeptImage, User, utcnow
+from bot.store.models import Conversation, KeptImage, Review, User, utcnow
 from bot.store.port import AlreadyReviewed, ImagesDisabled, StorePort, UnknownRecord
 from bot.store.pseudonym import pseudonym
 from bot.store.repository import Store
@@ -175,13 +175,16 @@ def test_forget_user_deletes_everything_of_that_user_and_nothing_else(url: str) 
         report = store.forget_user("telegram", "alice")
 
         assert report.found
-        assert report.deleted == {"kept_images": 1, "reviews": 2, "turns": 2, "sessions": 0,
-                                  "comparisons": 1,
-                                  "conversations": 1, "users": 1}
+        assert report.deleted == {"kept_images": 1, "reviews": 1, "turns": 2, "sessions": 0,
+                                  "comparisons": 1, "conversations": 1, "users": 1}
         assert store.get_comparison(alice_pair) is None and store.history(alice_chat) == []
         assert store.find_conversation(alice, "chat-a") is None
         assert store.get_comparison(bob_pair) is not None and len(store.history(bob_chat)) == 1
         assert store.reviews(bob_pair) == []  # alice's verdict on bob's pair went with her
+        # bob's verdict on alice's pair stays: the fact that it was reviewed, by whom, no pair
+        with store._read() as session:
+            kept = session.scalars(select(Review).where(Review.reviewer_id == bob)).all()
+            assert [(r.comparison_id, r.verdict) for r in kept] == [(None, "confirm")]
         assert store.verify_audit().ok  # the audit table was not edited, only appended to
 
         with store.engine.connect() as connection:
