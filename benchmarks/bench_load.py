@@ -181,7 +181,8 @@ async def one_run(args: argparse.Namespace, workers: int, pairs: list[tuple[byte
            "FACEXPLAIN_TELEGRAM_TOKEN": fake.token, "FACEXPLAIN_TELEGRAM_POLL_TIMEOUT_S": "0.5",
            "FACEXPLAIN_TELEGRAM_RATE_PER_MINUTE": "600",
            "C_FORCE_ROOT": "1"}  # this sandbox runs as root; the Docker image does not
-    procs = [start([FACEXPLAIN, "worker", "--concurrency", "1",
+    nice = ["--nice", "10"] if args.decisions_worker else []
+    procs = [start([FACEXPLAIN, "worker", "--concurrency", "1", *nice,
                     "--name", f"bench{i}@%h"], env, folder / f"worker{i}-{workers}.log")
              for i in range(workers if celery else 0)]
     if celery and args.decisions_worker:  # one more, for decisions only

@@ -4,7 +4,8 @@ A job whose label's kind is a background one (the heatmaps: ``explain#N``) waits
 background lane; every other job (a photo, a decision) in the interactive lane, and a worker
 always takes an interactive job first. The first worker slot is kept for interactive jobs
 (``interactive_only``), so a decision never waits behind heatmaps that are already running;
-on two cores that costs the heatmaps little, as one heatmap job already uses both.
+on two cores that costs the heatmaps little, as one heatmap job already uses both. The other
+workers run at a lower CPU priority (``nice`` 10), so a decision also gets the cores first.
 """
 
 from __future__ import annotations

@@ -32,6 +32,7 @@ class ProcessOptions:
     job_timeout_s: float | None = 600.0
     grace_s: float = 30.0  # on close, running jobs get this long to finish
     reserve_interactive: bool = True  # the first of two or more workers takes no heatmaps
+    background_nice: int = 10  # ...and the others run at this lower CPU priority (os.nice)
 
 
 class ProcessJobRunner:
@@ -43,7 +44,8 @@ class ProcessJobRunner:
         self._queue: JobLanes[Work] = JobLanes()
         # decisions first: with two workers or more, the first takes no heatmaps (bot.jobs.lanes)
         reserve = self.options.workers > 1 and self.options.reserve_interactive
-        self._slots = [Slot(i, mp, context_factory, self._queue, interactive_only=reserve and i == 0)
+        self._slots = [Slot(i, mp, context_factory, self._queue, interactive_only=reserve and i == 0,
+                            background_nice=self.options.background_nice if reserve else 0)
                        for i in range(self.options.workers)]
         self._threads: list[threading.Thread] = []
         self._closed = False

@@ -57,9 +57,11 @@ def _settle(future: asyncio.Future[Any], value: Any, exc: BaseException | None) 
 
 class Slot:
     def __init__(self, index: int, mp: Any, factory: ContextFactory,
-                 jobs: JobLanes[Work], interactive_only: bool = False) -> None:
+                 jobs: JobLanes[Work], interactive_only: bool = False,
+                 background_nice: int = 0) -> None:
         self.index = index
         self.interactive_only = interactive_only
+        self.background_nice = background_nice
         self._mp = mp
         self._factory = factory
         self._jobs = jobs
@@ -84,7 +86,8 @@ class Slot:
         self._stop()
         pipe: tuple[Connection, Connection] = self._mp.Pipe(duplex=True)
         parent, child = pipe
-        process = self._mp.Process(target=worker_main, args=(child, self._factory),
+        nice = 0 if self.interactive_only or not self.background_nice else self.background_nice
+        process = self._mp.Process(target=worker_main, args=(child, self._factory, nice),
                                    name=f"facexplain-worker-{self.index}", daemon=True)
         process.start()
         child.close()  # so the parent's end sees EOF when the worker dies

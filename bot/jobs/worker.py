@@ -8,6 +8,7 @@ parent sees the pipe close and fails that one job.
 
 from __future__ import annotations
 
+import os
 import signal
 from multiprocessing.connection import Connection
 from typing import Any
@@ -16,8 +17,12 @@ from bot.jobs.runner import ContextFactory
 from bot.jobs.transport import FailedJobRecord, pack
 
 
-def worker_main(conn: Connection, factory: ContextFactory) -> None:
+def worker_main(conn: Connection, factory: ContextFactory, nice: int = 0) -> None:
+    """``nice``: a lower CPU priority for workers that make heatmaps, so that the one that
+    makes decisions gets the cores first (``bot.jobs.lanes``)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    if nice:
+        os.nice(nice)
     context: Any = None
     failed: FailedJobRecord | None = None
     try:

@@ -43,11 +43,14 @@ def context_factory(settings: Settings, dotted: str | None) -> Callable[[], Any]
 @click.option("--lanes", default="all", show_default=True, type=click.Choice(["all", "decisions"]),
               help="all: decisions first, then heatmaps; decisions: decisions only (a worker "
                    "that keeps decisions quick while others make heatmaps).")
+@click.option("--nice", default=0, show_default=True, type=click.IntRange(0, 19),
+              help="Run at a lower CPU priority (e.g. 10 for heatmap workers on the machine "
+                   "of a decisions worker).")
 @click.option("--context", "context", default=None, metavar="MODULE:FUNCTION",
               help="Advanced: build each process's context with FUNCTION(settings) instead of "
                    "loading the face models (job functions of your own).")
 def command(concurrency: int, pool: str, name: str | None, loglevel: str, lanes: str,
-            context: str | None) -> None:
+            nice: int, context: str | None) -> None:
     """Run jobs from the queue in Redis (FACEXPLAIN_REDIS_URL) until Ctrl+C or SIGTERM
     (a warm shutdown: running jobs finish first)."""
     from bot.cli.options import settings_from
@@ -59,6 +62,8 @@ def command(concurrency: int, pool: str, name: str | None, loglevel: str, lanes:
     config = celery_config(settings)
     app = make_app(config, "worker")
     register(app, config, context_factory(settings, context))
+    if nice:
+        os.nice(nice)  # the pool processes inherit it
     queues = config.queue if lanes == "decisions" else f"{config.queue},{config.background_queue}"
     app.worker_main([
         "worker", f"--concurrency={concurrency}", f"--pool={pool}",
