@@ -263,6 +263,8 @@ def main() -> None:
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/13")
     parser.add_argument("--lfw-dir", type=Path, default=ROOT.parent / "shared" / "data" / "lfw")
     parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument("--logs", type=Path, default=None,
+                        help="keep the bot's and workers' logs (and the store) in this folder")
     args = parser.parse_args()
     args.workers = args.workers or ("1,2" if args.runner == "celery" else "2")
     root = args.lfw_dir / "deepfunneled"
@@ -270,8 +272,10 @@ def main() -> None:
     pairs = [((root / p.a).read_bytes(), (root / p.b).read_bytes()) for p in chosen]
     results = []
     with tempfile.TemporaryDirectory(prefix="fx-load-") as tmp:
+        logs = args.logs or Path(tmp)
+        logs.mkdir(parents=True, exist_ok=True)
         for n in (int(x) for x in args.workers.split(",")):
-            result = asyncio.run(one_run(args, n, pairs, Path(tmp)))
+            result = asyncio.run(one_run(args, n, pairs, logs))
             print(json.dumps(result, indent=2), flush=True)
             results.append(result)
     if args.out:
