@@ -73,7 +73,16 @@ class ConsoleChat:
             await self.send(message)
         return True
 
-    async def run(self, read_line: ReadLine, first: list[Path] | None = None) -> None:
+    async def run(self, read_line: ReadLine, first: list[Path] | None = None, *,
+                  new: bool = False) -> None:
+        """Talk until the input ends or /quit. The person's last conversation goes on (its
+        comparison is read back from the store) unless ``new`` or photos are given."""
+        if new:
+            await self.send(parse_text(self.key, "/new"))
+        elif not first:
+            opening = await self.dialogue.continuing(self.key)
+            if opening is not None:
+                await self.view(TextReply(opening))
         if first:
             await self.send(PhotoMessage(self.key, read_photos(first)))
         while True:

@@ -150,6 +150,29 @@ class Dialogue:
                 log.exception("could not recover a %s job", awaited.kind)
             await state.outbox.flush()
 
+    async def continuing(self, key: ConversationKey) -> str | None:
+        """"Continuing your comparison of 1 December, 18:02..." when the stored conversation
+        has a comparison to go on with (a console that starts again), else None."""
+        state = self.states.get(key)
+        async with state.lock:
+            ctx = Ctx(self.parts, state, _nowhere, key)
+            store = self.parts.store
+            state.user_id = await asyncio.to_thread(store.ensure_user, key.platform, key.user)
+            found = await asyncio.to_thread(store.find_conversation, state.user_id, key.chat,
+                                            key.thread)
+            if found is None:
+                return None
+            state.conversation_id = found.id
+            state.consent = found.consent_given_at is not None
+            await session.refresh(ctx)
+            if state.comparison is None or state.comparison_id is None:
+                return None
+            stored = await asyncio.to_thread(store.get_comparison, state.comparison_id)
+            if stored is None:
+                return None
+            when = stored.created_at.astimezone()
+            return texts.CONTINUING.format(when=f"{when.day} {when:%B, %H:%M}")
+
     async def take_event(self, platform: str, event_key: str) -> bool:
         try:
             return await asyncio.to_thread(self.parts.store.take_event, platform, event_key,
@@ -208,6 +231,10 @@ class Dialogue:
         state.conversation_id = await asyncio.to_thread(store.start_conversation, state.user_id,
                                                         key.chat, key.thread)
         return True
+
+
+async def _nowhere(reply: Reply) -> None:
+    return None
 
 
 async def _settle(state: ConversationState) -> None:

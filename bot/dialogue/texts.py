@@ -87,6 +87,7 @@ BUSY = (
     "I am busy: {ahead} comparisons are ahead of yours, about {minutes} min of work. I kept "
     "your first photo; please send the second one again in {minutes} min."
 )
+CONTINUING = "Continuing your comparison of {when} — ask away, or send new photos."
 FIRST_LOST = (
     "The service restarted before your second photo arrived, and photos are only ever kept in "
     "memory, so I no longer have your first one. Please send the first one again."

@@ -137,6 +137,8 @@ class StorePort(Protocol):
 
     def add_explanation(self, comparison_id: int, comparison: Comparison) -> None: ...
 
+    def get_comparison(self, comparison_id: int) -> StoredComparison | None: ...
+
     def add_turn(
         self,
         conversation_id: int,

@@ -139,3 +139,32 @@ def test_facexplain_chat_with_two_photos_and_a_piped_question(calibrated_setting
     assert replies[2]["same_person"] is True
     assert replies[4]["kind"] == "answer" and "same person" in replies[4]["text"]
     assert replies[5]["text"] == texts.PRIVACY
+
+
+@needs_shared
+def test_facexplain_chat_started_again_goes_on_with_the_last_comparison(
+        calibrated_settings: Settings, tmp_path: Path) -> None:
+    """Compare, quit, come back: the follow-up is answered from the stored comparison; --new
+    starts afresh."""
+    from bot.cli.main import cli
+
+    env = {"FACEXPLAIN_MODEL_DIR": str(calibrated_settings.model_dir),
+           "FACEXPLAIN_DATA_DIR": str(calibrated_settings.data_dir),
+           "FACEXPLAIN_DATABASE_URL": f"sqlite:///{tmp_path / 'resume.db'}"}
+
+    def chat(*args: str, said: str) -> list[dict[str, object]]:
+        result = CliRunner().invoke(cli, ["chat", "--no-heatmaps", "--json", *args], input=said,
+                                    env=env, catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        return [json.loads(line) for line in result.output.splitlines()]
+
+    chat(str(lfw_image(*GENUINE[0])), str(lfw_image(*GENUINE[1])),
+         said="What is the decision?\n/quit\n")
+    again = chat(said="why?\n")
+    assert str(again[0]["text"]).startswith("Continuing your comparison of ")
+    assert str(again[0]["text"]).endswith("ask away, or send new photos.")
+    answer = [r for r in again if r.get("kind") == "answer"]
+    assert len(answer) == 1 and "threshold" in str(answer[0]["text"]), again
+    fresh = chat("--new", said="why?\n")
+    assert [r["text"] for r in fresh if r["type"] == "text"] == [texts.NEW_STARTED,
+                                                                 texts.NO_PHOTOS_YET]

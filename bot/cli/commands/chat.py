@@ -40,15 +40,18 @@ STAGES = {"saliency": "heatmaps", "render": "collage"}
 @click.option("--no-heatmaps", is_flag=True, help="Only the decision: no heatmaps or table.")
 @click.option("--ask-consent", is_flag=True,
               help="Ask for consent before the first photo (as the chat platforms do).")
+@click.option("--new", "new", is_flag=True,
+              help="Start afresh instead of going on with your last comparison.")
 @click.option("--processes", "workers", type=click.IntRange(0, 32), default=0,
               help="Run the models in this many worker processes (default: threads in this process).")
 @model_options
 def command(photos: tuple[Path, ...], as_json: bool, out: Path | None, profile: str | None,
-            no_heatmaps: bool, ask_consent: bool, workers: int, model_dir: Path | None,
+            no_heatmaps: bool, ask_consent: bool, new: bool, workers: int, model_dir: Path | None,
             detector: str | None, data_dir: Path | None) -> None:
     """Chat with facexplain in the terminal: send two face photos (type or drag their paths in,
     or give them here), get the decision at once, then heatmaps and the region table; then ask
-    questions. /help lists the commands, /quit leaves.
+    questions. /help lists the commands, /quit leaves. Started again on the same data folder,
+    it goes on with your last comparison ("and the chin?"); --new starts afresh.
 
     \b
         facexplain chat
@@ -69,13 +72,13 @@ def command(photos: tuple[Path, ...], as_json: bool, out: Path | None, profile: 
     folder = out or settings.data_dir / "chat" / dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     try:
         asyncio.run(chat(settings, list(photos), folder, as_json=as_json, explain=not no_heatmaps,
-                         consent="ask" if ask_consent else "on_first_photo"))
+                         consent="ask" if ask_consent else "on_first_photo", new=new))
     except KeyboardInterrupt:
         click.echo("\nBye.", err=True)
 
 
 async def chat(settings: Settings, photos: list[Path], folder: Path, *, as_json: bool,
-               explain: bool, consent: str) -> None:
+               explain: bool, consent: str, new: bool = False) -> None:
     from adapters.console.session import ConsoleChat, StdinLines
     from adapters.console.views import Images, View
     from bot.cli.progress import TqdmProgress
@@ -99,7 +102,7 @@ async def chat(settings: Settings, photos: list[Path], folder: Path, *, as_json:
     key = ConversationKey("console", "terminal", getpass.getuser())
     try:
         session = ConsoleChat(service.dialogue, view, key)
-        await session.run(StdinLines("you> " if mode == "terminal" else None), photos)
+        await session.run(StdinLines("you> " if mode == "terminal" else None), photos, new=new)
     finally:
         warming.cancel()
         bar.close()
