@@ -4,6 +4,7 @@ through the entry layer's service lifecycle (``bot.cli.lifecycle``)."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from aiohttp import web
@@ -37,8 +38,9 @@ class SlackService:
     """The assistant as a platform of the service lifecycle: ``open``, ``recover``, ``listen``,
     ``close`` (events already acknowledged are answered before it closes)."""
 
-    def __init__(self, assistant: SlackAssistant) -> None:
+    def __init__(self, assistant: SlackAssistant, grace_s: float = 30.0) -> None:
         self.assistant = assistant
+        self.grace_s = grace_s  # on close, work already running gets this long
         self._socket: AsyncSocketModeHandler | None = None
         self._http: web.AppRunner | None = None
 
@@ -62,6 +64,10 @@ class SlackService:
                 await self._socket.close_async()  # type: ignore[no-untyped-call]
             if self._http is not None:
                 await self._http.cleanup()
-            await self.assistant.idle()
+            try:  # answered while the Web API client is still open, within the grace
+                await asyncio.wait_for(self.assistant.idle(), self.grace_s)
+            except TimeoutError:
+                log.warning("closing with work unfinished after %.0f s; it is left for the "
+                            "next start", self.grace_s)
         finally:
             await self.assistant.close()

@@ -7,6 +7,7 @@ them into per-chat lanes, and the lanes are what run concurrently.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import secrets
 import warnings
@@ -37,8 +38,9 @@ class TelegramBot:
     """``await start()``, then updates flow until ``await stop()``; or ``async with``."""
 
     def __init__(self, config: TelegramSettings, dialogue: DialoguePort, *,
-                 max_photo_bytes: int = DEFAULT_LIMITS.max_bytes) -> None:
+                 max_photo_bytes: int = DEFAULT_LIMITS.max_bytes, grace_s: float = 30.0) -> None:
         self.config = config
+        self.grace_s = grace_s  # on stop, work already running gets this long to be delivered
         # PTB 22 warns on every RetryAfter that retry_after will become a timedelta; we read both
         warnings.filterwarnings("ignore", ".*attribute `retry_after`", PTBDeprecationWarning)
         builder = (Application.builder().token(config.token).base_url(config.base_url)
@@ -113,7 +115,10 @@ class TelegramBot:
         await self.stop()
 
     async def stop(self) -> None:
-        """Stop taking updates, let the queued ones finish, then close."""
+        """Stop taking updates; let the queued ones and the work they started (the heatmaps)
+        finish and be delivered within ``grace_s`` while the Bot API client is still open; only
+        then close it. What did not finish stays in the store (and, on Celery, in the queue)
+        for the next start."""
         if self.app.updater is not None and self.app.updater.running:
             await self.app.updater.stop()
         if self.webhook is not None:
@@ -121,8 +126,17 @@ class TelegramBot:
         if self._started:  # the updates already queued are handed to the router first
             await self.app.stop()
             self._started = False
-        await self.router.close()  # then the lanes finish their work
+        try:
+            await asyncio.wait_for(self._drain(), self.grace_s)
+        except TimeoutError:
+            log.warning("stopping with work unfinished after %.0f s; it is left for the next "
+                        "start", self.grace_s)
+        await self.router.close()
         await self.app.shutdown()
+
+    async def _drain(self) -> None:
+        await self.router.lanes.join()
+        await self.router.dialogue.idle()
 
     async def __aenter__(self) -> TelegramBot:
         await self.start()

@@ -41,6 +41,7 @@ def command(http_mode: bool, host: str | None, port: int | None, api_url: str | 
 
     def platform(service: Service) -> SlackService:
         return SlackService(SlackAssistant(service.dialogue, config,
-                                           max_photo_bytes=settings.max_image_bytes))
+                                           max_photo_bytes=settings.max_image_bytes),
+                            grace_s=settings.shutdown_grace_s)
 
     asyncio.run(run_platform(settings, build_service(settings), platform, ready=click.echo))

@@ -32,5 +32,6 @@ def command(webhook: bool, base_url: str | None, workers: int | None) -> None:
     asyncio.run(run_platform(
         settings, build_service(settings),
         lambda service: TelegramBot(config, service.dialogue,
-                                    max_photo_bytes=settings.max_image_bytes),
+                                    max_photo_bytes=settings.max_image_bytes,
+                                    grace_s=settings.shutdown_grace_s),
         ready=click.echo))
