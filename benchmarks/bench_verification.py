@@ -107,8 +107,8 @@ def main() -> None:
 
         verifier.pipeline.limits = replace(verifier.pipeline.limits, decode_cpu_s=None)
         print("decoding in process (not in a CPU-bounded child)")
-    root = settings.lfw_dir / "deepfunneled"
-    pairs = view2(settings.lfw_dir)[: args.pairs + args.warmup]
+    root = settings.lfw_path / "deepfunneled"
+    pairs = view2(settings.lfw_path)[: args.pairs + args.warmup]
     photos = [((root / p.a).read_bytes(), (root / p.b).read_bytes()) for p in pairs]
     for a, b in photos[: args.warmup]:
         verifier.compare(a, b)

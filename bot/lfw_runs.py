@@ -18,7 +18,7 @@ from core.progress import Progress, no_progress
 def embed_pairs(
     settings: Settings, pipeline: FacePipeline, pairs: Sequence[Pair], progress: Progress = no_progress
 ) -> tuple[EmbeddedSet, NDArray[np.float64], NDArray[np.bool_]]:
-    root = settings.lfw_dir / "deepfunneled"
+    root = settings.lfw_path / "deepfunneled"
     if not root.is_dir():
         raise FacexplainError(
             "The LFW images were not found.",

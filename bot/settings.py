@@ -105,13 +105,18 @@ class Settings(BaseSettings):
     ops_port: int | None = None
 
     # Calibration
-    lfw_dir: Path = Path("../shared/data/lfw")
+    lfw_dir: Path | None = None  # default: DATA_DIR/lfw (where `facexplain data download lfw` puts it)
     threshold_rule: Literal["eer", "fmr"] = "eer"
     target_fmr: float = 0.001
 
     # Chat platforms (FACEXPLAIN_TELEGRAM_*, FACEXPLAIN_SLACK_*)
     telegram: TelegramSettings = Field(default_factory=TelegramSettings)
     slack: SlackSettings = Field(default_factory=SlackSettings)
+
+    @property
+    def lfw_path(self) -> Path:
+        """LFW (deepfunneled/ and the pairs files): FACEXPLAIN_LFW_DIR, else DATA_DIR/lfw."""
+        return self.lfw_dir if self.lfw_dir is not None else self.data_dir / "lfw"
 
     @property
     def calibration_dir(self) -> Path:

@@ -16,6 +16,8 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("FACEXPLAIN_TEST_SHARED") or ROOT.parent / "shared")
 MODELS = SHARED / "models"
 LFW = SHARED / "data" / "lfw"
+# this repository's tests read LFW from ../shared (a user's default is DATA_DIR/lfw)
+os.environ.setdefault("FACEXPLAIN_LFW_DIR", str(LFW))
 
 needs_shared = pytest.mark.skipif(
     not (MODELS / "scrfd" / "det_500m.onnx").is_file(),

@@ -12,6 +12,7 @@ from bot.cli.options import model_options, settings_from
 from bot.cli.progress import TqdmProgress
 from bot.composition import build_pipeline, pipeline_identity
 from bot.lfw_runs import embed_pairs
+from bot.settings import Settings
 from core.calibration import Calibration
 from core.lfw import view1
 from core.metrics import eer, threshold_at_fmr
@@ -35,10 +36,15 @@ def command(model_dir: Path | None, detector: str | None, data_dir: Path | None,
 
         FACEXPLAIN_MODEL_DIR=../shared/models facexplain calibrate
     """
-    settings = settings_from(model_dir=model_dir, detector=detector, data_dir=data_dir,
-                             lfw_dir=lfw_dir, threshold_rule=rule, target_fmr=target_fmr)
+    calibrate(settings_from(model_dir=model_dir, detector=detector, data_dir=data_dir,
+                            lfw_dir=lfw_dir, threshold_rule=rule, target_fmr=target_fmr))
+
+
+def calibrate(settings: Settings) -> None:
+    """Calibrate the pipeline ``settings`` describe, with a progress bar (also the chat's
+    first-run step)."""
     pipeline = build_pipeline(settings, policy="centre")
-    pairs = view1(settings.lfw_dir)
+    pairs = view1(settings.lfw_path)
     click.echo(f"Calibrating {pipeline.recognizer.name} with {pipeline.detector.name} "
                f"on {len(pairs)} LFW View 1 pairs...")
     progress = TqdmProgress()

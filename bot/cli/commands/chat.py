@@ -70,6 +70,10 @@ def command(photos: tuple[Path, ...], as_json: bool, out: Path | None, profile: 
     kind = "celery" if settings.job_runner == "celery" else ("processes" if workers else "threads")
     settings = with_changes(settings, job_runner=kind, job_workers=workers or None)
     folder = out or settings.data_dir / "chat" / dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    if kind != "celery":  # first use: calibrate this pipeline, or say what to provide
+        from bot.cli.first_run import ensure_ready
+
+        ensure_ready(settings, ask=sys.stdin.isatty())
     try:
         asyncio.run(chat(settings, list(photos), folder, as_json=as_json, explain=not no_heatmaps,
                          consent="ask" if ask_consent else "on_first_photo", new=new))

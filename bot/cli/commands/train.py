@@ -95,10 +95,10 @@ def prepare_run(options: dict[str, Any], progress: Progress) -> AttributeRun:
         images, root = read_labels("maad", options["maad_csv"]), options["images"]
         cache = template_cache_file(settings.cache_dir, pipeline, "maad")
     else:
-        images, root = read_labels("lfw", settings.lfw_dir), settings.lfw_dir / "deepfunneled"
+        images, root = read_labels("lfw", settings.lfw_path), settings.lfw_path / "deepfunneled"
         cache = template_cache_file(settings.cache_dir, pipeline)
         if options["unlabelled"]:
-            extra = unlabelled_paths(settings.lfw_dir, {p.split("/")[0] for p in images.paths})
+            extra = unlabelled_paths(settings.lfw_path, {p.split("/")[0] for p in images.paths})
     data = load_attribute_data(pipeline, images, root, cache_file=cache, progress=progress,
                                unlabelled=extra)
     seconds["templates"] = time.perf_counter() - t

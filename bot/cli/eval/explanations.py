@@ -137,7 +137,7 @@ def command(model_dir: Path | None, detector: str | None, data_dir: Path | None,
     params = with_changes(params, **changes) if changes else params
     fp = FaithfulnessParams(step=step, random_orders=random_orders, baseline=baseline)  # type: ignore[arg-type]
     verifier, recognizer, source = build_verifier(settings), build_base_recognizer(settings), build_region_source(settings)
-    pairs, images = view2(settings.lfw_dir), settings.lfw_dir / "deepfunneled"
+    pairs, images = view2(settings.lfw_path), settings.lfw_path / "deepfunneled"
     wanted = {True: (n_pairs + 1) // 2, False: n_pairs // 2} if len(kinds) == 2 else {kinds[0]: n_pairs}
     run = {"seed": seed, "kinds": list(kinds), "saliency": params.to_dict(),
            "faithfulness": asdict(fp), "recognizer": recognizer.sha256, "regions": settings.regions,

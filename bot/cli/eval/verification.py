@@ -36,7 +36,7 @@ def command(model_dir: Path | None, detector: str | None, data_dir: Path | None,
     settings = settings_from(model_dir=model_dir, detector=detector, data_dir=data_dir, lfw_dir=lfw_dir)
     pipeline = build_pipeline(settings, policy="centre")
     calibration = load_calibration(settings, pipeline)
-    pairs = view2(settings.lfw_dir)
+    pairs = view2(settings.lfw_path)
     click.echo(f"Evaluating {pipeline.recognizer.name} with {pipeline.detector.name} on "
                f"{len(pairs)} LFW View 2 pairs...")
     progress = TqdmProgress()

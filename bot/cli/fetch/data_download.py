@@ -33,5 +33,5 @@ def command(name: str, data_dir: Path | None, mirror: str | None, registry: Path
     if not fetch_all(assets, target, settings.data_dir / ".downloads", dry_run=dry_run, quiet=quiet):
         return
     click.echo(f"LFW is in {target}.")
-    if settings.lfw_dir.resolve() != target.resolve():
+    if settings.lfw_path.resolve() != target.resolve():
         click.echo(f"To use it: export FACEXPLAIN_LFW_DIR={target}")
