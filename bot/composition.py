@@ -92,8 +92,9 @@ def build_pipeline(settings: Settings, policy: Policy = "largest") -> FacePipeli
                         limits=limits, policy=policy)
 
 
-def pipeline_identity(settings: Settings, pipeline: FacePipeline) -> PipelineIdentity:
-    """The identity a calibration of this pipeline is stored under (core.pipeline_identity)."""
+def pipeline_identity(settings: Settings, pipeline: FacePipeline | None = None) -> PipelineIdentity:
+    """The identity a calibration of this pipeline is stored under (core.pipeline_identity);
+    without a built ``pipeline``, from the settings and the model files alone."""
     if settings.detector == "mtcnn":
         from core.mtcnn import WEIGHT_FILES
 
@@ -101,9 +102,14 @@ def pipeline_identity(settings: Settings, pipeline: FacePipeline) -> PipelineIde
         detector_sha = combined_sha256([file_sha256(folder / name) for name in WEIGHT_FILES])
     else:
         detector_sha = file_sha256(resolve_model(settings.model_dir, settings.scrfd_model))
+    if pipeline is None:
+        recognizer_sha = file_sha256(resolve_model(settings.model_dir, settings.recognizer_model))
+        size = settings.detector_max_size if settings.detector == "scrfd" else None
+    else:
+        recognizer_sha, size = pipeline.recognizer.sha256, getattr(pipeline.detector, "max_size", None)
     return PipelineIdentity(
-        recognizer_sha256=pipeline.recognizer.sha256, detector=settings.detector,
-        detector_sha256=detector_sha, detector_input=getattr(pipeline.detector, "max_size", None),
+        recognizer_sha256=recognizer_sha, detector=settings.detector,
+        detector_sha256=detector_sha, detector_input=size,
         alignment=ALIGNMENT, flip_average=settings.flip_average,
         normalisation=(settings.recognizer_mean, settings.recognizer_std))
 

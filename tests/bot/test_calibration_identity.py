@@ -69,6 +69,11 @@ def test_two_pipelines_are_calibrated_side_by_side(calibrated_settings: Settings
     assert load_calibration(plain, build_pipeline(plain)).threshold == 0.5
     assert load_calibration(mirror, build_pipeline(mirror)).threshold == own.threshold
     assert len(list((data / "calibration").glob("*.json"))) == 2
+    env = {"FACEXPLAIN_MODEL_DIR": str(mirror.model_dir), "FACEXPLAIN_DATA_DIR": str(data)}
+    for extra, threshold in (({}, own.threshold), ({"FACEXPLAIN_FLIP_AVERAGE": "false"}, 0.5)):
+        listed = json.loads(CliRunner().invoke(cli, ["models", "list", "--json"], env=env | extra).output)
+        in_use = [c for c in listed["calibrations"] if c["in_use"]]
+        assert len(listed["calibrations"]) == 2 and [c["threshold"] for c in in_use] == [round(threshold, 4)]
 
 
 def legacy_file(settings: Settings, data: Path, **recorded: object) -> Path:

@@ -14,6 +14,7 @@ from bot.fetch.registry import Registry, load_registry
 from bot.settings import Settings
 from core.errors import ModelNotFound
 from core.model_files import resolve_model
+from core.pipeline_identity import PipelineIdentity
 from core.recognizer import file_sha256
 
 
@@ -65,6 +66,23 @@ def packs(settings: Settings, registry: Registry) -> dict[str, str]:
     return found
 
 
+def calibrations(settings: Settings) -> list[dict[str, object]]:
+    """Every calibration in the data folder, and whether the current settings use it."""
+    from bot.composition import pipeline_identity
+    from core.calibration import stored
+
+    try:
+        current = pipeline_identity(settings).key
+    except ModelNotFound:
+        current = ""
+    return [{"key": c.identity and PipelineIdentity.from_dict(c.identity).key or "(pre-identity)",
+             "recognizer": c.recognizer, "detector": c.detector,
+             "mirror": c.identity.get("flip_average", c.pipeline.get("flip_average")),
+             "threshold": round(c.threshold, 4), "dataset": c.dataset, "date": c.date,
+             "in_use": bool(c.identity) and PipelineIdentity.from_dict(c.identity).key == current}
+            for c in stored(settings.calibration_dir)]
+
+
 def _text(settings: Settings, rows: list[ModelRow], runtimes: dict[str, list[str]],
           pack_state: dict[str, str]) -> str:
     lines = [f"Model folder: {settings.model_dir}  [FACEXPLAIN_MODEL_DIR]",
@@ -84,6 +102,15 @@ def _text(settings: Settings, rows: list[ModelRow], runtimes: dict[str, list[str
               f"available {', '.join(runtimes['available'])})  [FACEXPLAIN_ONNX_PROVIDERS]", "",
               "Packs (facexplain models download NAME):"]
     lines += [f"  {name:<11} {state}" for name, state in pack_state.items()]
+    lines += ["", f"Calibrations in {settings.calibration_dir} (facexplain calibrate):"]
+    found = calibrations(settings)
+    lines += [f"  {'*' if c['in_use'] else ' '} {c['key']}  {c['recognizer']} with {c['detector']}"
+              f"{'' if c['mirror'] else ', no mirror averaging'}, threshold {c['threshold']}, {c['date']}"
+              for c in found] or ["  none"]
+    if not any(c["in_use"] for c in found):
+        lines.append("  the current settings have no calibration: run `facexplain calibrate`")
+    else:
+        lines.append("  * = the one the current settings use")
     return "\n".join(lines)
 
 
@@ -98,6 +125,7 @@ def command(model_dir: Path | None, as_json: bool) -> None:
     rows, runtimes, pack_state = _rows(settings, registry), providers(settings), packs(settings, registry)
     if as_json:
         click.echo(json.dumps({"model_dir": str(settings.model_dir), "models": [asdict(r) for r in rows],
-                               "providers": runtimes, "packs": pack_state}, indent=2))
+                               "providers": runtimes, "packs": pack_state,
+                               "calibrations": calibrations(settings)}, indent=2))
     else:
         click.echo(_text(settings, rows, runtimes, pack_state))
