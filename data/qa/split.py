@@ -1,0 +1,29 @@
+"""Freeze the question bank's train / dev / test split (run once, before any tuning).
+
+    python data/qa/split.py            # writes data/qa/split.json (seed 12, 60/20/20 per intent)
+
+Items already in split.json keep their split; only new items are assigned (with the same
+seeded shuffle over the new ones), so the test split never changes after it is committed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+from core.qa.bank import SPLIT_FILE, make_split, read_bank
+
+SEED = 12
+
+
+def main() -> None:
+    old = json.loads(SPLIT_FILE.read_text(encoding="utf-8"))["items"] if SPLIT_FILE.is_file() else {}
+    items = [i for i in read_bank(split_file=None) if i.id not in old]
+    splits = {**old, **make_split(items, SEED)}
+    SPLIT_FILE.write_text(json.dumps({"seed": SEED, "items": dict(sorted(splits.items()))},
+                                     indent=0) + "\n", encoding="utf-8")
+    print(Counter(splits.values()))
+
+
+if __name__ == "__main__":
+    main()
