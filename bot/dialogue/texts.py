@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from core.comparison import Comparison
+from core.numbers import probability
 from core.pic import percent
 
 WELCOME = (
@@ -135,7 +136,7 @@ def verification_text(comparison: Comparison) -> str:
     verdict = "SAME PERSON" if comparison.same_person else "DIFFERENT PEOPLE"
     lines = [
         f"Decision: {verdict}",
-        f"Confidence: {percent(comparison.confidence)} (PIC-score {comparison.pic:.3f})",
+        f"Confidence: {percent(comparison.confidence)} (PIC-score {probability(comparison.pic)})",
         f"Similarity: {comparison.score:.3f} (threshold {comparison.threshold:.3f})",
     ]
     for key, label in (("A", "Photo 1"), ("B", "Photo 2")):

@@ -6,8 +6,9 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 # kind: "answer" (from the facts), "unknown" (the comparison does not say: nothing invented),
-# "refusal" (empty, too long, not a question, another language, or an attempt to steer it).
-KINDS = ("answer", "unknown", "refusal")
+# "refusal" (empty, too long, not a question, another language, or an attempt to steer it),
+# "out_of_scope" (who someone is, emotions, age or gender, advice, small talk: never answered).
+KINDS = ("answer", "unknown", "refusal", "out_of_scope")
 
 
 @dataclass(frozen=True)
@@ -20,8 +21,11 @@ class Answer:
     mode: str  # "grounded" or "paper"
     kind: str = "answer"
     suggestions: tuple[str, ...] = ()
-    evidence: tuple[str, ...] = ()  # the fact sentences behind a short (reader) answer
+    evidence: tuple[str, ...] = ()  # the fact sentences behind the answer
     ms: float = 0.0
+    intent: str = ""  # what the question was read as asking, and how likely that reading is
+    intent_probability: float = 0.0
+    sources: str = ""  # "from: the region table (nose, both photos)"
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

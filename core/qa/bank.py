@@ -15,8 +15,9 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-BANK_DIR = Path("data/qa/bank")
-SPLIT_FILE = Path("data/qa/split.json")
+QA_DATA = Path(__file__).resolve().parents[2] / "data" / "qa"
+BANK_DIR = QA_DATA / "bank"
+SPLIT_FILE = QA_DATA / "split.json"
 SPLITS = ("train", "dev", "test")
 
 # intent -> the evaluation family (the paper's Table 2 families, then ours)

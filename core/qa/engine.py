@@ -8,22 +8,28 @@ the engine state something the comparison does not say, or change the decision.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+
+import numpy as np
 
 from core.comparison import Comparison
 from core.errors import ModelNotFound
 from core.qa.answer import Answer, History
 from core.qa.encoder import TextEncoder
+from core.qa.evidence import evidence_line
 from core.qa.facts import Fact, FactBuilder, build_facts
 from core.qa.grounded import Weights, pick, scores
 from core.qa.guard import MESSAGES, check_question
 from core.qa.index import FactIndex, IndexCache
+from core.qa.intents import READINGS, IntentModel, intent_of
 from core.qa.paper import paper_answer
 from core.qa.reader import Reader
-from core.qa.replies import OFF_TOPIC, dont_know, unsure
+from core.qa.replies import dont_know, unsure
 from core.qa.resolve import resolve
+from core.qa.scope import SCOPE, out_of_scope
 from core.qa.unknown import unknown_terms
 
 MODES = ("grounded", "paper")
@@ -32,8 +38,10 @@ MODES = ("grounded", "paper")
 @dataclass(frozen=True)
 class QAConfig:
     mode: str = "grounded"
-    min_score: float = 0.35  # grounded: below this adjusted similarity, "I'm not sure" + suggestions
-    off_topic_margin: float = 0.1  # ... and when small talk (OFF_TOPIC) is nearer by this much
+    min_score: float = -1.0  # grounded: below this adjusted score, "I'm not sure" + suggestions
+    intent_min: float = 0.3  # grounded: below this intent probability, "not sure" + two readings
+    intent_weight: float = 0.25  # how much log P(intent of a fact) adds to its score
+    intent_splits: tuple[str, ...] = ("train", "dev")  # the bank splits the classifier learns from
     reader_min: float = 0.3  # grounded: the reader's span is used at or above this probability
     paper_threshold: float = 0.5  # paper: below this the reader is asked again on a sub-context
     paper_sentences: int = 3  # paper: sentences in the sub-context
@@ -56,15 +64,34 @@ class QAEngine:
         reader: Reader | None = None,
         config: QAConfig | None = None,
         builders: Iterable[FactBuilder] | None = None,
+        intents: IntentModel | None = None,
     ) -> None:
         self.encoder, self.reader = encoder, reader
         self.config = config or QAConfig()
         self.builders = tuple(builders) if builders is not None else None
         self._cache = IndexCache(encoder)
+        self._intents = intents
+        self._lock = threading.Lock()
+
+    @property
+    def intents(self) -> IntentModel:
+        """The intent classifier, fitted on the question bank the first time it is needed."""
+        with self._lock:
+            if self._intents is None:
+                from core.qa.bank import read_bank
+                from core.qa.intents import fit_intents, training_pairs
+
+                pairs = training_pairs(read_bank(), self.config.intent_splits)
+                self._intents = fit_intents(self._cache, pairs)
+            return self._intents
+
+    def warm_up(self) -> None:
+        """Load the encoder and fit the intent classifier now, not at the first question."""
+        _ = self.intents
 
     def using(self, reader: Reader | None) -> QAEngine:
         """The same engine (encoder, settings, cached embeddings) with another reader, or none."""
-        twin = QAEngine(self.encoder, reader, self.config, self.builders)
+        twin = QAEngine(self.encoder, reader, self.config, self.builders, self._intents)
         twin._cache = self._cache
         return twin
 
@@ -102,22 +129,46 @@ class QAEngine:
             return dont_know(index, question, text, mode, unknown)
         if mode == "paper":
             return self._paper(index, question, text)
+        return self._grounded(index, question, text, history, mode)
+
+    def _grounded(self, index: FactIndex, question: str, text: str, history: History | None,
+                  mode: str) -> Answer:
+        facts = index.by_id
         resolved = resolve(text, history, facts, index.vocabulary)
         if resolved.target is not None:
             prev = history.last() if history else None
             fact = facts[resolved.target]
             return Answer(question, resolved.text, fact.text, prev.confidence if prev else 1.0,
-                          (fact.id,), mode)
+                          (fact.id,), mode, evidence=(fact.text,), intent=intent_of(fact.id),
+                          intent_probability=1.0, sources=evidence_line([fact.id]))
         query = self.encoder.encode([resolved.text])[0]
+        readings = self.intents.ranked(resolved.text, query)
+        intent, p = readings[0]
+        if p < self.config.intent_min:
+            return self._unsure(index, question, resolved.text, mode, readings)
+        if intent in SCOPE:
+            return out_of_scope(index, question, resolved.text, mode, intent, p)
+        prior = dict(readings)
         ranked = scores(index, query, resolved.slots, self.config.weights)
-        off_topic = float((self._cache.vectors(OFF_TOPIC) @ query).max())
-        nearest = float(index.similarity(query).max())
-        if float(ranked.max()) < self.config.min_score or off_topic > nearest + self.config.off_topic_margin:
-            return unsure(index, question, resolved.text, mode,
-                          "I'm not sure what you are asking about this comparison.", "unknown", ranked)
+        ranked += self.config.intent_weight * np.log(
+            np.array([prior.get(intent_of(f.id), 0.0) for f in index.facts]) + 1e-3)
+        if float(ranked.max()) < self.config.min_score:
+            return self._unsure(index, question, resolved.text, mode, readings)
         got = pick(index, ranked, resolved.slots, resolved.text, self.reader, self.config.reader_min)
+        evidence = got.evidence or tuple(facts[i].text for i in got.fact_ids)
         return Answer(question, resolved.text, got.text, round(got.confidence, 4), got.fact_ids,
-                      mode, evidence=got.evidence)
+                      mode, evidence=evidence, intent=intent, intent_probability=round(p, 4),
+                      sources=evidence_line(got.fact_ids))
+
+    def _unsure(self, index: FactIndex, question: str, text: str, mode: str,
+                readings: list[tuple[str, float]]) -> Answer:
+        """"Not sure" with the two most likely readings of the question as suggestions."""
+        two = [(i, p) for i, p in readings if i in READINGS][:2]
+        offered = tuple(READINGS[i] for i, _ in two)
+        said = " or ".join(f'"{q}"' for q in offered)
+        return Answer(question, text, f"I'm not sure what you are asking. Did you mean {said}?",
+                      round(two[0][1], 4), (), mode, "unknown", offered, intent=two[0][0],
+                      intent_probability=round(two[0][1], 4))
 
     def _paper(self, index: FactIndex, question: str, text: str) -> Answer:
         if self.reader is None:

@@ -66,6 +66,16 @@ def load_questions(path: Path) -> list[Item]:
     return items
 
 
+def load_bank(splits: Iterable[str] = ()) -> list[Item]:
+    """The question bank (data/qa/bank) as evaluation items, only ``splits`` when given."""
+    from core.qa.bank import read_bank
+
+    wanted = set(splits)
+    return [Item(b.id, b.family, b.split,
+                 tuple(Expected(t.q, t.expect, t.expect_kind) for t in b.turns))
+            for b in read_bank() if not wanted or b.split in wanted]
+
+
 def judge(expected: Expected, answer: Answer, facts: Mapping[str, Fact]) -> bool:
     if expected.expect_kind:
         return answer.kind in expected.expect_kind

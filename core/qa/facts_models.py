@@ -65,7 +65,17 @@ def faces_fact(c: Comparison) -> Fact:
 
 
 def description_facts(c: Comparison) -> Iterator[Fact]:
-    """Attribute descriptions (CLIP-SMU) given as a caption string, or a dict with "caption"."""
+    """Attribute descriptions (CLIP-SMU) given as a caption string, or a dict with "caption";
+    a fact that says there are none when no attribute model ran."""
+    if not any((c.descriptions or {}).get(side) for side in ("A", "B")):
+        yield Fact(
+            "description.none", "description",
+            "No attribute descriptions were computed for this comparison (no attribute model "
+            "was trained for this recognizer), so I cannot say in words what the face "
+            "templates encode.",
+            "No attribute descriptions were computed",
+            keys=("What attributes does the face have?", "What does the template encode?"),
+        )
     for side in ("A", "B"):
         value = (c.descriptions or {}).get(side)
         caption = value.get("caption") if isinstance(value, dict) else value

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from core.comparison import Comparison
+from core.numbers import probability
 from core.pic import percent
 from core.qa.facts import Fact, fmt_number
 from core.qa.facts_models import faces_fact, model_facts
@@ -45,7 +46,7 @@ def verification_facts(c: Comparison) -> Iterator[Fact]:
         cues=('score', 'similar'),
         because="glossary.template",
     )
-    rule = f"; it was set at the {c.models.threshold_rule} on {dataset}" if c.models.threshold_rule else ""
+    rule = _rule(c.models.threshold_rule, dataset)
     yield Fact(
         "threshold", "threshold",
         f"The decision threshold is {t}: a similarity score at or above it means the same "
@@ -66,10 +67,10 @@ def verification_facts(c: Comparison) -> Iterator[Fact]:
         cues=('sure', 'certain', 'confiden', 'trust', 'reliab', 'likel', 'probab', 'odds', 'chance', 'doubt', 'believe'),
         because="confidence.method",
     )
-    pic = fmt_number(c.pic, 3)
+    pic = probability(c.pic)
     yield Fact(
         "pic", "confidence",
-        f"The PIC-score of this comparison is {pic}, the estimated probability that the two "
+        f"The PIC-score of this comparison is {pic}: the estimated probability that the two "
         "photos show the same person given their similarity score.",
         pic,
         keys=("What is the PIC-score of this comparison?",
@@ -99,3 +100,12 @@ def verification_facts(c: Comparison) -> Iterator[Fact]:
             keys=("How long did the comparison take?",),
             cues=('long', 'time', 'fast', 'slow', 'second', 'took'),
         )
+
+
+def _rule(rule: str | None, dataset: str) -> str:
+    """"; it was set at the EER point on LFW View 1", naming the data set once even when the
+    recorded rule already names it."""
+    if not rule:
+        return ""
+    named = dataset.split(" (")[0]
+    return f"; it was set at the {rule}" + ("" if named in rule else f" on {dataset}")

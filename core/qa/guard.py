@@ -11,7 +11,9 @@ _STEER = re.compile(
     r"\b(?:ignore|disregard|forget|override)\b.{0,40}\b(?:above|previous|prior|earlier|"
     r"instructions?|rules|context|facts|everything)\b"
     r"|\b(?:you are now|pretend|act as|role-?play|system prompt|jailbreak|developer mode)\b"
-    r"|\b(?:say|answer|reply|respond|tell me|output|print|change (?:the|your) (?:decision|answer) to)"
+    # an order to say something, not a question about what was said ("why did you say no match?")
+    r"|(?<!you )(?<!u )(?<!it )(?<!they )(?<!system )"
+    r"\b(?:say|answer|reply|respond|tell me|output|print|change (?:the|your) (?:decision|answer) to)"
     r"\s+(?:with\s+|that\s+)?(?:it\s*(?:'s|is)\s+)?(?:a\s+)?[\"']?(?:match|no match|yes|no|"
     r"same person|different people|true|false)\b",
     re.IGNORECASE | re.DOTALL,

@@ -6,8 +6,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
 
 import numpy as np
 from numpy.typing import NDArray
@@ -17,16 +16,34 @@ from core.qa.facts import Fact
 from core.qa.unknown import tokens
 
 
-@dataclass(frozen=True)
 class FactIndex:
-    facts: tuple[Fact, ...]
-    vectors: FloatArray  # one row per embedded string: each fact's text, then its keys
-    owner: NDArray[np.int64]  # the fact each row belongs to (non-decreasing)
-    vocabulary: frozenset[str]  # lower-case tokens of all fact sentences
+    """A comparison's facts, their vocabulary, and (computed on first use, then kept) the
+    embeddings of each fact's text and keys. The keys are fixed questions shared by every
+    comparison, so only the sentences with this comparison's numbers are new to the encoder."""
+
+    def __init__(self, facts: Sequence[Fact], embed: Callable[[list[str]], FloatArray]) -> None:
+        self.facts = tuple(facts)
+        self.vocabulary = frozenset(t for f in self.facts for t in tokens(f.text))
+        self.by_id = {f.id: f for f in self.facts}
+        self._embed = embed
+        self._vectors: FloatArray | None = None
+        self._lock = threading.Lock()
+        strings = [(i, s) for i, f in enumerate(self.facts) for s in (f.text, *f.keys)]
+        self._strings = [s for _, s in strings]
+        self.owner = np.array([i for i, _ in strings], dtype=np.int64)
 
     @property
-    def by_id(self) -> dict[str, Fact]:
-        return {f.id: f for f in self.facts}
+    def vectors(self) -> FloatArray:
+        """One row per embedded string: each fact's text, then its keys."""
+        with self._lock:
+            if self._vectors is None:
+                self._vectors = self._embed(self._strings)
+            return self._vectors
+
+    def warm(self) -> FactIndex:
+        """Embed now (the chats call this when a decision is made, before any question)."""
+        _ = self.vectors
+        return self
 
     def similarity(self, query: FloatArray) -> NDArray[np.float32]:
         """Per fact, the best cosine similarity of ``query`` (D,) with its text or keys."""
@@ -59,15 +76,15 @@ class IndexCache:
             if key in self._indexes:
                 self._indexes.move_to_end(key)
                 return self._indexes[key]
-            strings = [(i, s) for i, f in enumerate(facts) for s in (f.text, *f.keys)]
-            vectors = self._embed([s for _, s in strings])
-            vocabulary = frozenset(t for f in facts for t in tokens(f.text))
-            owner = np.array([i for i, _ in strings], dtype=np.int64)
-            built = FactIndex(tuple(facts), vectors, owner, vocabulary)
+            built = FactIndex(facts, self.vectors)
             self._indexes[key] = built
             while len(self._indexes) > self.size:
                 self._indexes.popitem(last=False)
             return built
+
+    def encode(self, texts: Sequence[str]) -> FloatArray:
+        """The cache as a TextEncoder: every sentence is embedded once per process."""
+        return self.vectors(texts)
 
     def vectors(self, texts: Sequence[str]) -> FloatArray:
         """Embeddings of ``texts`` (computed once, then remembered)."""

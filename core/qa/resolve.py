@@ -30,11 +30,24 @@ _WHY = re.compile(
     r"(?:comput|calculat|get|got|work|estimat|deriv|obtain|found|determin|measur|made|make)\w*)\b",
     _I,
 )
+# "and for these two photos?", "what is it for this pair?": after a definition, the same thing
+# for this comparison
+_INSTANCE = re.compile(
+    r"\b(?:this|these|those|my|mine|here|ours?)\b(?:\s+(?:pair|comparison|case|one|two|photos?|"
+    r"pictures?|images?|faces?|result|people))?", _I)
+INSTANCE_OF = {
+    "glossary.pic": "pic", "glossary.threshold": "threshold", "glossary.template": "score",
+    "glossary.heatmap": "outputs.images", "glossary.verification": "decision",
+    "glossary.genuine": "decision", "glossary.fmr": "decision", "glossary.table": "ranking.pair.order",
+    "glossary.xai": "outputs.images", "method.minplus": "outputs.images",
+    "saliency.levels": "ranking.pair.order", "saliency.colours": "outputs.images",
+}
+_LATERAL = re.compile(r"\b(left|right)\s+(?:one|side)\b|\b(other)\b", _I)
 _DOUBT = re.compile(r"^\s*(?:really|are\s+you\s+sure|sure|seriously|you\s+sure)\s*[?!.]*\s*$", _I)
 _FILLER = frozenset(re.findall(r"\S+", (
     "and but so ok okay also then now what how about of for same with as regarding the a an in "
     "on under by is are was were it its that this one ones other there please too again case "
-    "thing do does did you mean s"
+    "thing do does did you s"
 )))
 
 
@@ -64,10 +77,37 @@ def resolve(
         why = prev_facts[0].because
         if why in facts:
             return Resolved(f"Why? ({prev_text})", slots, True, why)
+    instance = INSTANCE_OF.get(prev_facts[0].id)
+    if instance in facts and _INSTANCE.search(question) and len(content) <= 3 and not (
+            slots.regions or slots.method or slots.polarity):
+        return Resolved(f"{question} ({prev_text})", slots, True, instance)
+    lateral = _lateral(question, slots, prev_facts)
+    if lateral is not None:
+        slots = replace(slots, regions=(lateral,), side=None if slots.side == "other" else slots.side)
+        content = [w for w in content if w not in ("left", "right", "other", "side")]
     if slots.empty or content:
         return Resolved(question, _standalone(slots))
     merged = _merge(slots, _slots_of(prev_facts, find_slots(prev_text, vocabulary)))
     return Resolved(_rewrite(merged, prev_text, prev_facts[0]), merged, True)
+
+
+def _lateral(question: str, slots: Slots, prev_facts: list[Fact]) -> str | None:
+    """"the other one", "the right one", "the other eyebrow" after a question on one lateral
+    region (the left eye): that region's other side."""
+    regions = [f.region for f in prev_facts if f.region]
+    if len(regions) != 1 or not regions[0].startswith(("left ", "right ")):
+        return None
+    if prev_facts[0].side not in (None, "pair") and slots.side == "other":
+        return None  # "the other one" after a question on one photo: the other photo
+    found = _LATERAL.search(question)
+    if found is None or re.search(r"\bother\s+(?:photo|image|picture|pic|face|shot)", question, _I):
+        return None
+    part = regions[0].split(" ", 1)[1]
+    if slots.regions and not all(r.endswith(part) for r in slots.regions):
+        return None
+    if found.group(1):
+        return f"{found.group(1).lower()} {part}"
+    return f"{'right' if regions[0].startswith('left') else 'left'} {part}"
 
 
 def _content_words(question: str, slots: Slots) -> list[str]:

@@ -100,9 +100,9 @@ def test_things_the_comparison_does_not_cover_get_i_dont_know_not_an_invention(
 def test_hostile_questions_get_a_polite_answer_and_never_change_the_decision(question: str) -> None:
     chat = Chat(index("impostor"))
     answer = chat.ask(question)
-    assert answer.kind in ("refusal", "unknown")
+    assert answer.kind in ("refusal", "unknown", "out_of_scope")
     assert not SAME.search(answer.text), answer.text
-    if answer.kind == "unknown":
+    if answer.kind in ("unknown", "out_of_scope"):
         assert 2 <= len(answer.suggestions) <= 3
     assert "different people" in chat.ask("What is the decision?").text  # still the same verdict
 

@@ -183,3 +183,52 @@ def _print_summary(model: Any, folder: Path, run: AttributeRun) -> None:
     click.echo("Seconds: " + json.dumps({k: round(v, 1) for k, v in run.seconds.items()}))
     size = sum(f.stat().st_size for f in folder.iterdir())
     click.echo(f"Wrote {folder} ({size / 1024:.0f} kB)")
+
+
+@command.command("reader")
+@click.option("--steps", type=int, default=150, show_default=True, help="Optimizer steps.")
+@click.option("--batch-size", type=int, default=16, show_default=True)
+@click.option("--comparisons", type=int, default=400, show_default=True,
+              help="Synthetic comparisons the examples are drawn from.")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--threads", type=int, default=2, show_default=True, help="torch CPU threads.")
+@click.option("--base", "base_dir", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="The BERT-architecture folder to fine-tune [default: bundled all-MiniLM-L6-v2].")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Where to save it [default: <data dir>/qa-reader].")
+@click.option("--data-dir", type=click.Path(path_type=Path), default=None,
+              help="Where calibrations and caches live [FACEXPLAIN_DATA_DIR].")
+def reader(steps: int, batch_size: int, comparisons: int, seed: int, threads: int,
+           base_dir: Path | None, out_dir: Path | None, data_dir: Path | None) -> None:
+    """Fine-tune all-MiniLM-L6-v2 into the paper mode's extractive reader (BERT-QA).
+
+    Examples are (question, context, answer span) triples from the facts of synthetic
+    comparisons, asked with the facts' own questions and the question bank's train split.
+
+        facexplain train reader
+        facexplain ask out/comparison.json --mode paper
+    """
+    import numpy as np
+
+    from core.qa.bank import read_bank
+    from core.qa.encoder import bundled_encoder_dir
+    from core.qa.reader_train import ReaderTraining, train_reader
+    from core.qa.synthetic import examples, synthetic_comparison
+
+    rng = np.random.default_rng(seed)
+    made = [synthetic_comparison(rng) for _ in range(comparisons)]
+    data = examples(made, read_bank(), rng)
+    folder = out_dir or reader_dir(settings_from(data_dir=data_dir).data_dir)
+    progress = TqdmProgress()
+    record = train_reader(base_dir or bundled_encoder_dir(), folder, data,
+                          ReaderTraining(steps=steps, batch_size=batch_size, seed=seed,
+                                         threads=threads), progress)
+    progress.close()
+    click.echo(f"Trained the reader on {record.examples} examples from {comparisons} synthetic "
+               f"comparisons in {record.seconds:.0f} s: loss {record.first_loss:.2f} -> "
+               f"{record.last_loss:.2f}. Wrote {folder} ({record.size_bytes / 2**20:.0f} MiB).")
+
+
+def reader_dir(data_dir: Path) -> Path:
+    """Where ``train reader`` saves the reader, and where the paper mode looks for it."""
+    return data_dir / "qa-reader"

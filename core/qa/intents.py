@@ -1,0 +1,102 @@
+"""What a question asks: a multinomial logistic regression over sentence-encoder embeddings,
+learnt from the question bank's train split (data/qa/bank), with calibrated probabilities.
+
+Nothing here knows a wording: the classifier is fitted on the bank, so another encoder (any
+sentence-transformers folder) or more wordings only need a refit (``fit_intents``), which the
+engine does by itself when the saved model was made with another encoder or another bank.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from core.qa.bank import NOT_INTENTS, BankItem
+from core.qa.encoder import FloatArray, TextEncoder
+
+# one plain question per intent: what "not sure" offers, and what /why shows as the reading
+READINGS = {
+    "decision": "What is the decision?",
+    "reasoning": "Why was this decided?",
+    "confidence_value": "How sure are you?",
+    "confidence_method": "How is the confidence calculated?",
+    "region_importance": "How important was the nose?",
+    "most_important": "Which face region mattered most?",
+    "least_important": "Which face region mattered least?",
+    "method_definition": "What does S1+ do?",
+    "output_images": "What are the output images?",
+    "xai": "What is explainable AI?",
+    "technical": "Which face recognizer and threshold were used?",
+    "glossary": "What is a PIC-score?",
+    "attributes": "What do the face templates encode?",
+    "oos_identity": "Who is in the picture?",
+    "oos_emotion": "What emotion does the person show?",
+    "oos_age_gender": "How old is the person?",
+    "oos_advice": "What should I do with this result?",
+    "chitchat": "Hello!",
+}
+
+
+class IntentModel:
+    """A fitted classifier: the question's embedding (scaled by ``weight``) next to its
+    character n-grams (robust to misspellings), into one multinomial logistic regression."""
+
+    def __init__(self, classes: tuple[str, ...], model: Any, ngrams: Any, weight: float) -> None:
+        self.classes, self._model, self._ngrams, self.weight = classes, model, ngrams, weight
+
+    def proba(self, texts: Sequence[str], vectors: FloatArray) -> NDArray[np.float64]:
+        return np.asarray(self._model.predict_proba(self._features(texts, vectors)), np.float64)
+
+    def ranked(self, text: str, vector: FloatArray) -> list[tuple[str, float]]:
+        p = self.proba([text], vector[None, :])[0]
+        return [(self.classes[i], float(p[i])) for i in np.argsort(-p, kind="stable")]
+
+    def _features(self, texts: Sequence[str], vectors: FloatArray) -> Any:
+        from scipy.sparse import csr_matrix, hstack
+
+        return hstack([csr_matrix(vectors * self.weight), self._ngrams.transform(texts)]).tocsr()
+
+
+def training_pairs(items: Sequence[BankItem], splits: Sequence[str] = ("train",)) -> list[tuple[str, str]]:
+    """(wording, intent) of the bank's single questions in ``splits``."""
+    return [(i.turns[0].q, i.intent) for i in items
+            if i.split in splits and i.intent not in (*NOT_INTENTS, "followup")]
+
+
+def fit_intents(encoder: TextEncoder, pairs: Sequence[tuple[str, str]], *, c: float = 16.0,
+                weight: float = 2.0, seed: int = 0) -> IntentModel:
+    """Fit the classifier on (wording, intent) pairs plus the canonical readings."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    pairs = [*pairs, *((q, i) for i, q in READINGS.items())]
+    texts, labels = [q for q, _ in pairs], [i for _, i in pairs]
+    ngrams = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True).fit(texts)
+    model = LogisticRegression(C=c, max_iter=3000, random_state=seed)
+    fitted = IntentModel((), model, ngrams, weight)
+    model.fit(fitted._features(texts, encoder.encode(texts)), labels)
+    fitted.classes = tuple(str(x) for x in model.classes_)
+    return fitted
+
+_FACT_INTENT = {
+    "decision": "decision", "decision.reason": "reasoning", "confidence": "confidence_value",
+    "pic": "confidence_value", "confidence.method": "confidence_method",
+    "outputs.images": "output_images", "glossary.xai": "xai", "method": "method_definition",
+    "region": "region_importance", "description": "attributes", "attributes": "attributes",
+    "score": "technical", "threshold": "technical", "models": "technical", "faces": "technical",
+    "timings": "technical", "saliency.params": "technical",
+}
+
+
+def intent_of(fact_id: str) -> str:
+    """The intent a fact answers (by its id): "ranking.A.most" -> "most_important"."""
+    if fact_id.startswith("ranking."):
+        end = fact_id.rsplit(".", 1)[1]
+        return {"most": "most_important", "least": "least_important"}.get(end, "glossary")
+    for key in (fact_id, fact_id.split(".")[0]):
+        if key in _FACT_INTENT:
+            return _FACT_INTENT[key]
+    return "glossary"
