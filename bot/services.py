@@ -110,8 +110,15 @@ class QAAnswerer:
         return self.engine.ask(comparison, question, History(list(history)))
 
     def warm_up(self) -> None:
-        """Load the sentence encoder now (seconds), so the first question is answered at once."""
+        """Load the sentence encoder and fit the intent classifier now (seconds), so the first
+        question is answered at once."""
         self.engine.encoder.encode(["How sure are you?"])
+        self.engine.warm_up()
+
+    def prepare(self, comparison: Comparison) -> None:
+        """Build and embed ``comparison``'s facts (the dialogue calls this when the decision
+        is made, and again when the heatmaps are in)."""
+        self.engine.index(comparison).warm()
 
 
 class CoreDescriber:

@@ -1,4 +1,4 @@
-"""Commands (/start, /help, /new, /explain, /table, /describe, /forget, /privacy, /agree) and
+"""Commands (/start, /help, /new, /explain, /table, /describe, /why, /forget, /privacy, /agree) and
 button presses."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from bot.dialogue import texts
 from bot.dialogue.context import Ctx
 from bot.dialogue.photos import consent_prompt, on_photos, record_consent, table_reply
-from bot.dialogue.questions import on_question, wait_for_explanation
+from bot.dialogue.questions import on_question, wait_for_explanation, why
 from bot.dialogue.state import ConversationState, States
 from bot.messages import ConversationKey, ImageReply, ProgressReply
 from bot.store.port import StorePort, Verdict
@@ -35,6 +35,7 @@ COMMANDS = (
     Command("explain", "Show the heatmap collage again"),
     Command("table", "Show the region table again"),
     Command("describe", "Describe what each face template encodes"),
+    Command("why", "Show which facts the last answer came from"),
     Command("forget", "Delete everything stored about you"),
     Command("privacy", "What I keep and for how long"),
     Command("agree", "Agree to the processing of your photos", in_menu=False),
@@ -168,7 +169,7 @@ def forget_command(states: States) -> Handler:
 def command_table(states: States) -> dict[str, Handler]:
     """``COMMANDS`` by name, each with its handler."""
     handlers = {"start": start, "help": help_, "privacy": privacy, "new": new, "agree": agree,
-                "explain": explain, "table": table, "describe": describe,
+                "explain": explain, "table": table, "describe": describe, "why": why,
                 "forget": forget_command(states)}
     return {command.name: handlers[command.name] for command in COMMANDS}
 

@@ -22,11 +22,14 @@ from bot.messages import (
     VerificationReply,
 )
 from bot.services import Explanation
+from core.comparison import Comparison
 from core.errors import FacexplainError, ImageTooLarge
 from core.pipeline import PreparedFace
 from core.progress import no_progress
 from core.table import COLUMNS
 from core.verify import Verified
+
+_PREPARING: set[asyncio.Task[None]] = set()
 
 log = logging.getLogger(__name__)
 
@@ -162,11 +165,23 @@ async def _decided(ctx: Ctx, verified: Verified) -> None:
         confidence=comparison.confidence,
         faces_found=(comparison.faces["A"].faces_found, comparison.faces["B"].faces_found),
         comparison_id=state.comparison_id))
+    prepare_answers(ctx, comparison)
     if ctx.config.explain:
         state.explaining = asyncio.create_task(_explain(ctx, verified),
                                                name=ctx.label("explain-task"))
     else:
         ctx.say(SuggestionsReply(texts.SUGGESTED_QUESTIONS))
+
+
+def prepare_answers(ctx: Ctx, comparison: Comparison) -> None:
+    """Build the comparison's fact index in the background now, so the first question about
+    it is answered as fast as the others (the answerer's ``prepare``, when it has one)."""
+    prepare = getattr(ctx.parts.answerer, "prepare", None)
+    if prepare is not None:
+        task = asyncio.create_task(asyncio.to_thread(prepare, comparison),
+                                   name=ctx.label("prepare-answers"))
+        _PREPARING.add(task)  # keep a reference until it is done
+        task.add_done_callback(_PREPARING.discard)
 
 
 async def _explain(ctx: Ctx, verified: Verified) -> None:
@@ -200,6 +215,7 @@ async def _explained(ctx: Ctx, explanation: Explanation) -> None:
     """After the explanation job: the collage, the table, the suggestions; stored."""
     state = ctx.state
     state.explanation = explanation
+    prepare_answers(ctx, explanation.comparison)
     ctx.say(ProgressReply("saliency", 1, 1, texts.EXPLAIN_DONE, final=True))
     ctx.say(ImageReply(explanation.collage_png, texts.COLLAGE_CAPTION,
                        f"heatmaps-{state.number}.png"))

@@ -48,3 +48,27 @@ async def on_question(ctx: Ctx, question: str) -> None:
     ctx.say(TextReply(answer.text, "answer"))
     if answer.suggestions:
         ctx.say(SuggestionsReply(answer.suggestions))
+
+
+async def why(ctx: Ctx, args: str) -> None:
+    """/why: where the last answer came from ("from: the region table (nose, both photos)")."""
+    from core.qa.evidence import evidence_line
+
+    state = ctx.state
+    if state.conversation_id is None or state.comparison is None:
+        ctx.text(texts.NO_COMPARISON)
+        return
+    turns = await asyncio.to_thread(ctx.parts.store.history, state.conversation_id, 20)
+    mine = [t for t in turns if t.comparison_id == state.comparison_id]
+    if not mine:
+        ctx.text(WHY_NOTHING)
+        return
+    last = mine[-1]
+    line = evidence_line(last.fact_ids)
+    read_as = state.resolved.get(last.id, "")
+    asked = f'"{last.question}"' + (f' (read as "{read_as}")' if read_as and read_as != last.question else "")
+    ctx.text(f"The answer to {asked} came {line}." if line else
+             f"The answer to {asked} used no fact of this comparison.")
+
+
+WHY_NOTHING = "Ask me a question about this comparison first; /why then shows what the answer came from."

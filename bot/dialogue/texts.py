@@ -43,6 +43,7 @@ HELP = (
     "/explain - show the heatmap collage again\n"
     "/table - show the region table again\n"
     "/describe - describe what each face template encodes (when available)\n"
+    "/why - show which facts the last answer came from\n"
     "/privacy - what I keep and for how long\n"
     "/forget - delete everything I stored about you\n"
     "/agree - give your consent to process photos"

@@ -15,7 +15,9 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-QA_DATA = Path(__file__).resolve().parents[2] / "data" / "qa"
+from core.resources import qa_data
+
+QA_DATA = qa_data()
 BANK_DIR = QA_DATA / "bank"
 SPLIT_FILE = QA_DATA / "split.json"
 SPLITS = ("train", "dev", "test")

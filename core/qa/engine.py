@@ -41,6 +41,7 @@ class QAConfig:
     min_score: float = -1.0  # grounded: below this adjusted score, "I'm not sure" + suggestions
     intent_min: float = 0.3  # grounded: below this intent probability, "not sure" + two readings
     intent_weight: float = 0.25  # how much log P(intent of a fact) adds to its score
+    intent_strict: float = 0.7  # at or above this probability, only the top intent's facts compete
     intent_splits: tuple[str, ...] = ("train", "dev")  # the bank splits the classifier learns from
     reader_min: float = 0.3  # grounded: the reader's span is used at or above this probability
     paper_threshold: float = 0.5  # paper: below this the reader is asked again on a sub-context
@@ -149,6 +150,8 @@ class QAEngine:
         if intent in SCOPE:
             return out_of_scope(index, question, resolved.text, mode, intent, p)
         prior = dict(readings)
+        if p >= self.config.intent_strict and any(intent_of(f.id) == intent for f in index.facts):
+            prior = {intent: 1.0}
         ranked = scores(index, query, resolved.slots, self.config.weights)
         ranked += self.config.intent_weight * np.log(
             np.array([prior.get(intent_of(f.id), 0.0) for f in index.facts]) + 1e-3)

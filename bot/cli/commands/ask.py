@@ -33,18 +33,21 @@ def load_comparison(path: Path) -> Comparison:
 
 
 def reader_folder(reader_dir: Path | None, model_dir: Path | None, required: bool) -> Path | None:
-    """``--reader`` if given, else DEFAULT_READER under the model directory when it is there."""
+    """``--reader`` if given, else the reader ``facexplain train reader`` saved in the data
+    directory, else DEFAULT_READER under the model directory, when there."""
     if reader_dir is not None:
         if not (reader_dir / "config.json").is_file():
             raise click.ClickException(f"no question-answering model (config.json) in {reader_dir}")
         return reader_dir
-    default = settings_from(model_dir=model_dir).model_dir / DEFAULT_READER
-    if (default / "config.json").is_file():
-        return default
+    settings = settings_from(model_dir=model_dir)
+    trained, default = settings.data_dir / "qa-reader", settings.model_dir / DEFAULT_READER
+    for folder in (trained, default):
+        if (folder / "config.json").is_file():
+            return folder
     if required:
         raise click.ClickException(
-            f"the paper mode needs a SQuAD reader model: none in {default}; "
-            "pass --reader DIR (a Hugging Face question-answering model folder)"
+            f"the paper mode needs a question-answering reader: none in {trained} or {default}; "
+            "run `facexplain train reader` or pass --reader DIR"
         )
     return None
 
@@ -64,6 +67,8 @@ def reply_line(answer: Answer, as_json: bool) -> str:
             "answer": answer.text, "confidence": answer.confidence,
             "fact_ids": list(answer.fact_ids), "mode": answer.mode, "kind": answer.kind,
             "suggestions": list(answer.suggestions), "ms": answer.ms,
+            "intent": answer.intent, "intent_probability": answer.intent_probability,
+            "evidence": list(answer.evidence), "sources": answer.sources,
         }, ensure_ascii=False)
     return " ".join(answer.text.split())
 

@@ -4,6 +4,7 @@ split, with latency percentiles, on a question set and one or more comparisons."
 from __future__ import annotations
 
 import json
+import os
 import time
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from bot.cli.commands.ask import load_comparison, reader_folder
 from bot.cli.options import settings_from
 from core.qa.encoder import SentenceTransformerEncoder
 from core.qa.engine import QAEngine
-from core.qa.evaluate import load_questions, run, summarize
+from core.qa.evaluate import load_bank, load_questions, run, summarize
 from core.qa.reader import HFReader
 from core.qa.report import render
 from core.resources import qa_data
@@ -24,36 +25,42 @@ QA_DATA = qa_data()  # the bundled question set and example comparisons
 
 @click.command("qa")
 @click.option("--questions", type=click.Path(path_type=Path, dir_okay=False, exists=True),
-              default=QA_DATA / "questions.jsonl", show_default=True, help="The question set (JSON lines).")
+              default=None, help="A question set (JSON lines) [default: the bank, data/qa/bank].")
 @click.option("--comparison", "comparisons", multiple=True,
               type=click.Path(path_type=Path, dir_okay=False, exists=True),
-              help="A comparison JSON (repeatable) [default: the bundled genuine.json and impostor.json].")
+              help="A comparison JSON (repeatable) [default: the four LFW comparisons in "
+                   "data/qa/lfw: genuine, impostor, false match, false non-match].")
 @click.option("--reader", "reader_dir", type=click.Path(path_type=Path, file_okay=False), default=None,
               help="A SQuAD reader folder: adds the 'grounded+reader' and 'paper' columns.")
 @click.option("--encoder", "encoder_dir", type=click.Path(path_type=Path, file_okay=False), default=None,
               help="A sentence-transformers folder [default: bundled all-MiniLM-L6-v2].")
 @click.option("--model-dir", type=click.Path(path_type=Path), default=None,
               help="Folder with the model files [FACEXPLAIN_MODEL_DIR].")
-@click.option("--split", "splits", multiple=True, help="Only these splits (repeatable), e.g. heldout-2.")
+@click.option("--split", "splits", multiple=True,
+              help="Only these splits (repeatable): train, dev or test for the bank.")
 @click.option("--out", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="Write the full report (with every wrong answer) as JSON here.")
 @click.option("--json", "as_json", is_flag=True, help="Print the JSON report instead of the table.")
-def command(questions: Path, comparisons: tuple[Path, ...], reader_dir: Path | None,
+def command(questions: Path | None, comparisons: tuple[Path, ...], reader_dir: Path | None,
             encoder_dir: Path | None, model_dir: Path | None, splits: tuple[str, ...],
             out: Path | None, as_json: bool) -> None:
     """Score the QA engine on a question set.
 
-        facexplain eval qa
-        facexplain eval qa --reader models/bert-large-uncased-whole-word-masking-finetuned-squad
+        facexplain eval qa --split test
+        facexplain eval qa --split test --reader ~/.local/share/facexplain/qa-reader
     """
-    items = [i for i in load_questions(questions) if not splits or i.split in splits]
-    paths = comparisons or (QA_DATA / "genuine.json", QA_DATA / "impostor.json")
+    if questions is None:
+        items = load_bank(splits)
+    else:
+        items = [i for i in load_questions(questions) if not splits or i.split in splits]
+    paths = comparisons or tuple(sorted((QA_DATA / "lfw").glob("*.json")))
     records = {p.stem: load_comparison(p) for p in paths}
     start = time.perf_counter()
     device = resolve_device(settings_from().torch_device)
     grounded = QAEngine(SentenceTransformerEncoder(encoder_dir, threads=1, device=device))
+    grounded.warm_up()
     for record in records.values():
-        grounded.index(record)
+        grounded.index(record).warm()
     setup_s = time.perf_counter() - start
     engines = {"grounded": (grounded, "grounded")}
     folder = reader_folder(reader_dir, model_dir, required=False)
@@ -63,9 +70,9 @@ def command(questions: Path, comparisons: tuple[Path, ...], reader_dir: Path | N
     outcomes = run(engines, items, records)
     summary = summarize(outcomes)
     report = {
-        "questions": str(questions), "items": len(items), "comparisons": [str(p) for p in paths],
+        "questions": str(questions or "data/qa/bank"), "splits": list(splits), "items": len(items), "comparisons": [str(p) for p in paths],
         "reader": str(folder) if folder else None, "encoder": str(encoder_dir or "all-MiniLM-L6-v2"),
-        "setup_seconds": round(setup_s, 2), "modes": summary,
+        "setup_seconds": round(setup_s, 2), "load_average": list(os.getloadavg()), "modes": summary,
     }
     if out is not None:
         out.write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
@@ -74,7 +81,8 @@ def command(questions: Path, comparisons: tuple[Path, ...], reader_dir: Path | N
         return
     click.echo(render(summary))
     click.echo(f"\n{len(items)} items x {len(records)} comparisons; encoder load + fact indexing "
-               f"{setup_s:.1f} s (not in the latencies); p50/p95 over answers from the facts.")
+               f"{setup_s:.1f} s (not in the latencies); p50/p95 over answers from the facts; "
+               f"load average {os.getloadavg()[0]:.1f}.")
     for label, mode_summary in summary.items():
         for wrong in mode_summary["wrong"][:5]:
             bad = next(t for t in wrong["turns"] if not t["ok"])
