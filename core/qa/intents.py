@@ -66,13 +66,26 @@ def training_pairs(items: Sequence[BankItem], splits: Sequence[str] = ("train",)
             if i.split in splits and i.intent not in (*NOT_INTENTS, "followup")]
 
 
-def fit_intents(encoder: TextEncoder, pairs: Sequence[tuple[str, str]], *, c: float = 16.0,
-                weight: float = 2.0, seed: int = 0) -> IntentModel:
+def key_pairs() -> list[tuple[str, str]]:
+    """The facts' own typical questions (their ``keys``), labelled with the facts' intents,
+    from a synthetic comparison with heatmaps: more wordings that the bank does not hold."""
+    from core.qa.facts import build_facts
+    from core.qa.synthetic import synthetic_comparison
+
+    rng = np.random.default_rng(0)
+    comparison = synthetic_comparison(rng)
+    while not comparison.tables:
+        comparison = synthetic_comparison(rng)
+    return list(dict.fromkeys((k, intent_of(f.id)) for f in build_facts(comparison) for k in f.keys))
+
+
+def fit_intents(encoder: TextEncoder, pairs: Sequence[tuple[str, str]], *, c: float = 32.0,
+                weight: float = 3.0, seed: int = 0) -> IntentModel:
     """Fit the classifier on (wording, intent) pairs plus the canonical readings."""
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
 
-    pairs = [*pairs, *((q, i) for i, q in READINGS.items())]
+    pairs = [*pairs, *((q, i) for i, q in READINGS.items()), *key_pairs()]
     texts, labels = [q for q, _ in pairs], [i for _, i in pairs]
     ngrams = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True).fit(texts)
     model = LogisticRegression(C=c, max_iter=3000, random_state=seed)
