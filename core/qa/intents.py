@@ -8,6 +8,7 @@ engine does by itself when the saved model was made with another encoder or anot
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -44,8 +45,16 @@ class IntentModel:
     """A fitted classifier: the question's embedding (scaled by ``weight``) next to its
     character n-grams (robust to misspellings), into one multinomial logistic regression."""
 
-    def __init__(self, classes: tuple[str, ...], model: Any, ngrams: Any, weight: float) -> None:
+    def __init__(self, classes: tuple[str, ...], model: Any, ngrams: Any, weight: float,
+                 vocabulary: frozenset[str] = frozenset()) -> None:
         self.classes, self._model, self._ngrams, self.weight = classes, model, ngrams, weight
+        self.vocabulary = vocabulary  # content words of the in-scope training wordings
+
+    def off_domain(self, text: str, known: frozenset[str] = frozenset()) -> bool:
+        """True when none of the question's content words occurs in any in-scope wording or
+        fact ("How tall is Mount Everest?"): small talk, whatever the nearest intent."""
+        words = content_words(text)
+        return bool(words) and not any(w in self.vocabulary or w in known for w in words)
 
     def proba(self, texts: Sequence[str], vectors: FloatArray) -> NDArray[np.float64]:
         return np.asarray(self._model.predict_proba(self._features(texts, vectors)), np.float64)
@@ -89,7 +98,9 @@ def fit_intents(encoder: TextEncoder, pairs: Sequence[tuple[str, str]], *, c: fl
     texts, labels = [q for q, _ in pairs], [i for _, i in pairs]
     ngrams = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True).fit(texts)
     model = LogisticRegression(C=c, max_iter=3000, random_state=seed)
-    fitted = IntentModel((), model, ngrams, weight)
+    in_scope = [q for q, i in pairs if not i.startswith("oos_") and i != "chitchat"]
+    fitted = IntentModel((), model, ngrams, weight,
+                         frozenset(w for q in in_scope for w in content_words(q)))
     model.fit(fitted._features(texts, encoder.encode(texts)), labels)
     fitted.classes = tuple(str(x) for x in model.classes_)
     return fitted
@@ -113,3 +124,15 @@ def intent_of(fact_id: str) -> str:
         if key in _FACT_INTENT:
             return _FACT_INTENT[key]
     return "glossary"
+
+
+_STOP = frozenset(re.findall(r"\S+", """a an the is are was were be been am do does did of in on at to for with by from
+and or but so if then than that this these those it its it's i me my you your u r we they he she
+him her his them what which who whom whose how why when where can could would should will shall
+may might must please tell give show explain about any some all just really very there here not
+no yes ok okay hi"""))
+
+
+def content_words(text: str) -> list[str]:
+    """Lower-case words of three letters or more that are not function words."""
+    return [w for w in re.findall(r"[a-z]+", text.lower()) if len(w) >= 3 and w not in _STOP]

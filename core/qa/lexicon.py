@@ -34,8 +34,8 @@ _REGIONS: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = tuple(
     )
 )
 _SIDES: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(rf"\b{_PHOTO}\s*(?:#\s*)?(?:a|1|one)\b|\bfirst\s+(?:{_PHOTO}|one)\b|\bleft(?:-hand)?\s+{_PHOTO}", _I), "A"),
-    (re.compile(rf"\b{_PHOTO}\s*(?:#\s*)?(?:b|2|two)\b|\bsecond\s+(?:{_PHOTO}|one)\b|\bright(?:-hand)?\s+{_PHOTO}", _I), "B"),
+    (re.compile(rf"\b{_PHOTO}\s*(?:#\s*)?(?:a|1|one)\b|\b(?:first|1st)\s+(?:{_PHOTO}|one)\b|\bleft(?:-hand)?\s+{_PHOTO}", _I), "A"),
+    (re.compile(rf"\b{_PHOTO}\s*(?:#\s*)?(?:b|2|two)\b|\b(?:second|2nd)\s+(?:{_PHOTO}|one)\b|\bright(?:-hand)?\s+{_PHOTO}", _I), "B"),
     (re.compile(r"\b(?:in|for|of|on|about|and|to|with)\s+([AB])\b(?!['’])|^\s*([AB])\s*[?.!]*\s*$"), "AB"),
     (re.compile(rf"\b(?:the\s+)?other\s+(?:{_PHOTO}|one)\b", _I), "other"),
     (re.compile(rf"\bboth\s+(?:{_PHOTO}s?|of them)\b|\b(?:overall|combined|together|the pair)\b", _I), "pair"),

@@ -47,7 +47,7 @@ _DOUBT = re.compile(r"^\s*(?:really|are\s+you\s+sure|sure|seriously|you\s+sure)\
 _FILLER = frozenset(re.findall(r"\S+", (
     "and but so ok okay also then now what how about of for same with as regarding the a an in "
     "on under by is are was were it its that this one ones other there please too again case "
-    "thing do does did you s"
+    "thing do does did you s only just"
 )))
 
 

@@ -1,6 +1,7 @@
 """Replies to questions outside what a comparison can tell: who someone is, what they feel,
 their age or gender (unless attribute descriptions were computed), advice, and small talk.
-They say what the assistant cannot tell and why; they never name or guess anything."""
+They say what the assistant cannot tell and why; they never name or guess anything. Their kind
+is "unknown" (nothing from the facts), their ``intent`` names which of these it was."""
 
 from __future__ import annotations
 
@@ -42,6 +43,6 @@ def out_of_scope(index: FactIndex, question: str, text: str, mode: str, intent: 
         return Answer(question, text, " ".join(f.text for f in described), round(probability, 4),
                       ids, mode, evidence=tuple(f.text for f in described), intent=intent,
                       intent_probability=round(probability, 4), sources=evidence_line(ids))
-    return Answer(question, text, SCOPE[intent], round(probability, 4), (), mode, "out_of_scope",
+    return Answer(question, text, SCOPE[intent], round(probability, 4), (), mode, "unknown",
                   SCOPE_SUGGESTIONS, intent=intent, intent_probability=round(probability, 4),
                   sources="from: what this assistant can and cannot tell")

@@ -54,7 +54,7 @@ def test_json_prints_one_object_per_answer() -> None:
 def test_paper_mode_needs_a_reader_and_says_where_it_looked(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["ask", IMPOSTOR, "--mode", "paper"], input="What is the decision?\n")
     assert result.exit_code != 0
-    assert "the paper mode needs a SQuAD reader model" in result.output
+    assert "the paper mode needs a question-answering reader" in result.output
     assert str(tmp_path / "models") in result.output
 
 

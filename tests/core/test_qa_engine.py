@@ -100,9 +100,9 @@ def test_things_the_comparison_does_not_cover_get_i_dont_know_not_an_invention(
 def test_hostile_questions_get_a_polite_answer_and_never_change_the_decision(question: str) -> None:
     chat = Chat(index("impostor"))
     answer = chat.ask(question)
-    assert answer.kind in ("refusal", "unknown", "out_of_scope")
+    assert answer.kind in ("refusal", "unknown")
     assert not SAME.search(answer.text), answer.text
-    if answer.kind in ("unknown", "out_of_scope"):
+    if answer.kind == "unknown":
         assert 2 <= len(answer.suggestions) <= 3
     assert "different people" in chat.ask("What is the decision?").text  # still the same verdict
 
@@ -114,9 +114,10 @@ def test_steering_is_refused_with_the_real_decision() -> None:
                            "The decision is that the two photos show different people (not a match).")
 
 
-def test_when_nothing_matches_it_says_so_and_its_suggestions_are_answerable() -> None:
+def test_small_talk_is_out_of_scope_and_its_suggestions_are_answerable() -> None:
     answer = Chat(index("genuine")).ask("Who won the football match yesterday?")
-    assert answer.kind == "unknown" and answer.text.startswith("I'm not sure what you are asking")
+    assert answer.kind == "unknown" and answer.intent == "chitchat"
+    assert answer.text.startswith("I am the face-comparison assistant")
     assert 2 <= len(answer.suggestions) <= 3
     for suggestion in answer.suggestions:
         assert Chat(index("genuine")).ask(suggestion).kind == "answer"

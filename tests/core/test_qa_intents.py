@@ -55,7 +55,7 @@ def test_wordings_outside_the_bank_get_the_right_intent_slots_and_fact(question:
         assert answer.intent == intent, (kind, answer)
         assert 0.0 < answer.intent_probability <= 1.0
         if fact_id is None:
-            assert answer.kind == "out_of_scope" and not answer.fact_ids
+            assert answer.kind == "unknown" and not answer.fact_ids
             assert "Dan" not in answer.text and "Quayle" not in answer.text
         else:
             assert answer.fact_ids[0] == fact_id, (kind, answer)

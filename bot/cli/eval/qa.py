@@ -38,12 +38,14 @@ QA_DATA = qa_data()  # the bundled question set and example comparisons
               help="Folder with the model files [FACEXPLAIN_MODEL_DIR].")
 @click.option("--split", "splits", multiple=True,
               help="Only these splits (repeatable): train, dev or test for the bank.")
+@click.option("--modes", default="grounded,grounded+reader,paper", show_default=True,
+              help="Columns to run (comma-separated); the reader ones need a reader.")
 @click.option("--out", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="Write the full report (with every wrong answer) as JSON here.")
 @click.option("--json", "as_json", is_flag=True, help="Print the JSON report instead of the table.")
 def command(questions: Path | None, comparisons: tuple[Path, ...], reader_dir: Path | None,
             encoder_dir: Path | None, model_dir: Path | None, splits: tuple[str, ...],
-            out: Path | None, as_json: bool) -> None:
+            modes: str, out: Path | None, as_json: bool) -> None:
     """Score the QA engine on a question set.
 
         facexplain eval qa --split test
@@ -67,6 +69,8 @@ def command(questions: Path | None, comparisons: tuple[Path, ...], reader_dir: P
     if folder is not None:
         with_reader = grounded.using(HFReader(folder, device=device))
         engines |= {"grounded+reader": (with_reader, "grounded"), "paper": (with_reader, "paper")}
+    wanted = {m.strip() for m in modes.split(",")}
+    engines = {label: pair for label, pair in engines.items() if label in wanted}
     outcomes = run(engines, items, records)
     summary = summarize(outcomes)
     report = {
