@@ -35,7 +35,7 @@ async def test_two_photos_give_the_decision_collage_table_and_answers(
     ann = Person(fake, telegram, dialogue, 1001, "Ann_<*b*>")
     menu = fake.calls("setMyCommands")
     assert len(menu) == 1 and [c["command"] for c in menu[0].params["commands"]] == [
-        "start", "help", "new", "explain", "table", "describe", "forget", "privacy"]
+        "start", "help", "new", "explain", "table", "describe", "why", "forget", "privacy"]
 
     hello = await ann.say("/start")
     assert texts(hello) == [said.WELCOME, said.PRIVACY, said.CONSENT_ASK]

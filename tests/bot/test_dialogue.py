@@ -78,6 +78,9 @@ async def test_the_happy_path_from_hello_to_follow_up_questions(dialogue: Dialog
     assert len(sure) == 1 and "%" in sure[0]
     nose = texts_of(await alice.ask("What is the importance of the nose?"), "answer")
     assert len(nose) == 1 and "nose" in nose[0]
+    evidence = texts_of(await alice.say("/why"))
+    assert evidence == ['The answer to "What is the importance of the nose?" came from: the '
+                        'region table (nose, both photos).']
 
     again = await alice.say("/explain")
     assert only(again, ImageReply).png == collage.png
