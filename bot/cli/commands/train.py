@@ -131,7 +131,9 @@ def _text_side(settings: Settings, choice: str, clip: Any, progress: Progress) -
     if clip is not None and choice in ("auto", "clip", "open_clip"):
         name, encode = f"{clip.kind}:{clip.name}", clip.text_features
     else:
-        name, encode = MINILM, minilm_encoder()
+        from core.torch_device import resolve_device
+
+        name, encode = MINILM, minilm_encoder(device=resolve_device(settings.torch_device))
     return CachedTextFeatures(encode, name, settings.cache_dir / cache_name(name),
                               progress=progress), name
 
