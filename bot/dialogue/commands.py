@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -12,10 +13,13 @@ from bot.dialogue import texts
 from bot.dialogue.context import Ctx
 from bot.dialogue.photos import consent_prompt, on_photos, record_consent, table_reply
 from bot.dialogue.questions import on_question, wait_for_explanation, why
+from bot.dialogue.recovery import RecoverableRunner
 from bot.dialogue.state import ConversationState, States
 from bot.messages import ConversationKey, ImageReply, ProgressReply
 from bot.store.port import StorePort, Verdict
+from core.errors import FacexplainError
 
+log = logging.getLogger(__name__)
 Handler = Callable[[Ctx, str], Awaitable[None]]
 
 
@@ -156,6 +160,12 @@ def forget_command(states: States) -> Handler:
         if mine:
             stop_explaining(ctx)
         report = await asyncio.to_thread(ctx.parts.store.forget_user, key.platform, key.user)
+        runner = ctx.parts.runner
+        if isinstance(runner, RecoverableRunner):  # and their notes and results in Redis
+            try:
+                await runner.forget_notes(ctx.parts.store.user_ref(key.platform, key.user))
+            except FacexplainError as exc:
+                log.error("could not forget the user's notes in the job queue: %s", exc.code)
         for each in states.of_user(key.platform, key.user):
             each.forget()
         state.members.pop(key.user, None)

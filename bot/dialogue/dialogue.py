@@ -19,7 +19,7 @@ from bot.dialogue.commands import command_table, greeting, on_button, record_rev
 from bot.dialogue.context import Ctx, DialogueConfig, Parts
 from bot.dialogue.photos import on_photos, resume
 from bot.dialogue.questions import on_question
-from bot.dialogue.recovery import Awaited, Delivery, RecoverableRunner
+from bot.dialogue.recovery import Awaited, Delivery, RecoverableRunner, open_note
 from bot.dialogue.state import ConversationState, States
 from bot.jobs.runner import JobRunner
 from bot.messages import (
@@ -120,7 +120,7 @@ class Dialogue:
             return 0
         found = 0
         for job_id, note in notes:
-            awaited = Awaited.from_note(note)
+            awaited = Awaited.from_note(open_note(note, self.parts.store))
             if awaited is None or awaited.key.platform != platform:
                 continue
             found += 1

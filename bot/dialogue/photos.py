@@ -123,7 +123,7 @@ async def _compare(ctx: Ctx, first: PreparedFace, photo: Photo) -> None:
 
 async def _verify(ctx: Ctx, first: PreparedFace, photo: Photo) -> None:
     state = ctx.state
-    delivery = Delivery(ctx.parts.runner)
+    delivery = Delivery(ctx.parts.runner, sealer=ctx.parts.store)
     try:
         verified = await delivery.run(verify_job, (first, photo.data), no_progress,
                                       label=ctx.label("verify"),
@@ -188,7 +188,7 @@ async def _explain(ctx: Ctx, verified: Verified) -> None:
     """Background: the heatmaps, the table and the suggestions, or one error reply."""
     state = ctx.state
     ctx.say(ProgressReply("saliency", 0, 1, texts.EXPLAINING))
-    delivery = Delivery(ctx.parts.runner)
+    delivery = Delivery(ctx.parts.runner, sealer=ctx.parts.store)
     try:
         explanation = await delivery.run(
             explain_job, verified, ctx.progress(), label=ctx.label("explain"),

@@ -13,6 +13,7 @@ reached the platform loses that reply.
 
 from __future__ import annotations
 
+import json
 import logging
 import uuid
 from dataclasses import dataclass
@@ -40,6 +41,36 @@ class RecoverableRunner(Protocol):
     async def claim(self, job_id: str) -> bool: ...
 
     async def collect(self, job_id: str, *, label: str = "") -> Any: ...
+
+    async def forget_notes(self, who: str) -> int: ...
+
+
+class Sealer(Protocol):
+    """What keeps a note's platform ids unreadable in Redis (the store: ``Sessions``)."""
+
+    def user_ref(self, platform: str, platform_user_id: str) -> str: ...
+
+    def seal(self, data: bytes) -> bytes: ...
+
+    def unseal(self, token: bytes) -> bytes: ...
+
+
+def sealed_note(awaited: Awaited, sealer: Sealer) -> dict[str, str]:
+    """The note as Redis keeps it: the user's pseudonym (for /forget) and the rest sealed."""
+    plain = json.dumps(awaited.note()).encode()
+    return {"who": sealer.user_ref(awaited.key.platform, awaited.key.user),
+            "sealed": sealer.seal(plain).decode()}
+
+
+def open_note(note: dict[str, str], sealer: Sealer) -> dict[str, str]:
+    if "sealed" not in note:
+        return note
+    try:
+        opened: dict[str, str] = json.loads(sealer.unseal(note["sealed"].encode()))
+    except Exception:
+        log.warning("ignoring a note that cannot be opened (another key?)")
+        return {}
+    return opened
 
 
 @dataclass(frozen=True)
@@ -79,8 +110,10 @@ class Delivery:
     """One awaited job of the dialogue: noted before it is sent (on a recoverable runner),
     claimed before any reply about it goes out. On other runners claiming always succeeds."""
 
-    def __init__(self, runner: JobRunner, job_id: str | None = None) -> None:
+    def __init__(self, runner: JobRunner, job_id: str | None = None,
+                 sealer: Sealer | None = None) -> None:
         self.runner = runner
+        self.sealer = sealer
         self.recoverable = runner if isinstance(runner, RecoverableRunner) else None
         self.job_id = job_id if self.recoverable is not None else None
 
@@ -90,7 +123,8 @@ class Delivery:
         if self.recoverable is None:
             return await self.runner.run(job, payload, progress, label=label)
         job_id = self.job_id or uuid.uuid4().hex
-        await self.recoverable.remember(job_id, awaited.note())
+        note = awaited.note() if self.sealer is None else sealed_note(awaited, self.sealer)
+        await self.recoverable.remember(job_id, note)
         self.job_id = job_id  # noted: from now on its replies are claimed
         return await self.recoverable.run(job, payload, progress, label=label, job_id=job_id)
 

@@ -70,7 +70,24 @@ class CeleryClient:
         return found
 
     def claim(self, job_id: str) -> bool:
-        return bool(self._outcomes.redis().delete(self._note_key(job_id)) == 1)
+        claimed = bool(self._outcomes.redis().delete(self._note_key(job_id)) == 1)
+        if claimed:
+            self._outcomes.retire(job_id)
+        return claimed
+
+    def retire(self, job_id: str) -> None:
+        self._outcomes.retire(job_id)
+
+    def forget_notes(self, who: str) -> int:
+        """Delete the notes (and the results) of the jobs awaited by ``who`` (a pseudonym)."""
+        gone = 0
+        for job_id, note in self.pending():
+            if note.get("who") == who:
+                self._outcomes.redis().delete(self._note_key(job_id))
+                self._outcomes.erase(job_id)
+                self.forget(job_id)
+                gone += 1
+        return gone
 
     def give_up(self, job_id: str, error: FacexplainError) -> Outcome:
         """Record ``error`` as the job's outcome unless it has one already; a worker that

@@ -50,6 +50,19 @@ class Outcomes:
         count, _ = pipe.execute()
         return int(count)
 
+    def retire(self, job_id: str) -> None:
+        """Drop a delivered job's result (the templates, the collage...), keeping a small
+        record in its place until it expires, so a redelivery still returns without running."""
+        from bot.jobs.runner import JobFailed
+        from bot.jobs.transport import pack
+
+        blob = pickle.dumps(("error", pack(JobFailed(detail="delivered; the result was dropped"))),
+                            protocol=pickle.HIGHEST_PROTOCOL)
+        self.redis().set(self._key(job_id, "outcome"), blob, xx=True, keepttl=True)
+
+    def erase(self, job_id: str) -> None:
+        self.redis().delete(self._key(job_id, "outcome"), self._key(job_id, "attempts"))
+
     def record(self, job_id: str, outcome: Outcome) -> Outcome:
         """Record ``outcome`` unless one is recorded already; returns the one that stands.
         Raises if ``outcome`` does not pickle (the caller records an error instead)."""

@@ -58,6 +58,7 @@ class CeleryJobRunner:
         self._io = ThreadPoolExecutor(max_workers=4, thread_name_prefix="facexplain-celery")
         self.grace_s = grace_s
         self._jobs: dict[str, tuple[str, int | None]] = {}  # job id -> label, worker pid
+        self._noted: set[str] = set()  # jobs whose result a note awaits (dropped on claim)
         self._idle = asyncio.Event()
         self._idle.set()
         self._closed = False  # no new jobs
@@ -102,8 +103,12 @@ class CeleryJobRunner:
                 log.error("could not queue job %r: %s", label, exc)
                 raise ServiceUnavailable(detail=f"could not queue the job: {exc}") from None
             outcome: Outcome = await self._wait(job_id, progress)
+            if job_id not in self._noted:  # nobody else will ask for it: drop the result now
+                with contextlib.suppress(Exception):
+                    await self._call(self.client.retire, job_id)
         finally:
             self._jobs.pop(job_id, None)
+            self._noted.discard(job_id)
             if not self._jobs:
                 self._idle.set()
         result: T = settle(outcome, label)
@@ -155,8 +160,15 @@ class CeleryJobRunner:
             await asyncio.sleep(self.poll_s)
 
     async def remember(self, job_id: str, note: dict[str, str]) -> None:
-        """Note who awaits ``job_id`` (call before ``run``), so that a later bot can deliver."""
+        """Note who awaits ``job_id`` (call before ``run``), so that a later bot can deliver;
+        its result is dropped once claimed (``claim``)."""
+        self._noted.add(job_id)
         await self._redis_call(self.client.remember, job_id, note)
+
+    async def forget_notes(self, who: str) -> int:
+        """/forget: delete the notes and results of the jobs ``who`` (a pseudonym) awaits."""
+        gone: int = await self._redis_call(self.client.forget_notes, who)
+        return gone
 
     async def pending(self) -> list[tuple[str, dict[str, str]]]:
         """The notes not claimed yet: (job id, note)."""

@@ -41,6 +41,19 @@ class Sessions(StoreBase):
             self._artefact_fernet = Fernet(artefact_key(self.config.pseudonym_key))
         return self._artefact_fernet
 
+    def user_ref(self, platform: str, platform_user_id: str) -> str:
+        """The user's pseudonym (what notes outside the store name them by)."""
+        return self._ref(platform, platform_user_id, "user")
+
+    def seal(self, data: bytes) -> bytes:
+        """Encrypt ``data`` for a short stay outside the store (a note in Redis)."""
+        token: bytes = self._fernet().encrypt(data)
+        return token
+
+    def unseal(self, token: bytes) -> bytes:
+        data: bytes = self._fernet().decrypt(token)
+        return data
+
     @retried
     def load_session(self, conversation_id: int) -> SessionRecord | None:
         with self._read() as session:
