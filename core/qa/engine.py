@@ -41,6 +41,9 @@ class QAConfig:
     min_score: float = -1.0  # grounded: below this adjusted score, "I'm not sure" + suggestions
     intent_min: float = 0.3  # grounded: below this intent probability, "not sure" + two readings
     intent_weight: float = 0.25  # how much log P(intent of a fact) adds to its score
+    # grounded: compare questions with the facts' keys only (fixed questions, embedded once per
+    # process), not their sentences, so a new comparison has nothing new to embed
+    fact_texts: bool = False
     scope_first: float = 0.5  # an out-of-scope reading this likely wins over unknown names
     intent_strict: float = 0.7  # at or above this probability, only the top intent's facts compete
     intent_splits: tuple[str, ...] = ("train", "dev")  # the bank splits the classifier learns from
@@ -71,7 +74,7 @@ class QAEngine:
         self.encoder, self.reader = encoder, reader
         self.config = config or QAConfig()
         self.builders = tuple(builders) if builders is not None else None
-        self._cache = IndexCache(encoder)
+        self._cache = IndexCache(encoder, texts=self.config.fact_texts)
         self._intents = intents
         self._lock = threading.Lock()
 
@@ -182,8 +185,9 @@ class QAEngine:
         if self.reader is None:
             raise ReaderMissing(detail="no reader model was configured for the paper mode")
         query = self.encoder.encode([text])[0]
+        sentences = self._cache.vectors([f.text for f in index.facts])  # the paper ranks sentences
         result = paper_answer(index, text, query, self.reader, self.config.paper_threshold,
-                              self.config.paper_sentences)
+                              self.config.paper_sentences, sentences)
         span = result.span
         if not span.text.strip():
             return unsure(index, question, text, "paper", "I could not find an answer.", "unknown")

@@ -21,14 +21,18 @@ class FactIndex:
     embeddings of each fact's text and keys. The keys are fixed questions shared by every
     comparison, so only the sentences with this comparison's numbers are new to the encoder."""
 
-    def __init__(self, facts: Sequence[Fact], embed: Callable[[list[str]], FloatArray]) -> None:
+    def __init__(self, facts: Sequence[Fact], embed: Callable[[list[str]], FloatArray],
+                 texts: bool = True) -> None:
         self.facts = tuple(facts)
         self.vocabulary = frozenset(t for f in self.facts for t in tokens(f.text))
         self.by_id = {f.id: f for f in self.facts}
         self._embed = embed
         self._vectors: FloatArray | None = None
         self._lock = threading.Lock()
-        strings = [(i, s) for i, f in enumerate(self.facts) for s in (f.text, *f.keys)]
+        # with texts=False only the facts' keys (fixed questions, embedded once per process)
+        # are compared with a question: nothing new to embed for a new comparison
+        strings = [(i, s) for i, f in enumerate(self.facts)
+                   for s in ((f.text, *f.keys) if texts or not f.keys else f.keys)]
         self._strings = [s for _, s in strings]
         self.owner = np.array([i for i, _ in strings], dtype=np.int64)
 
@@ -63,8 +67,9 @@ class IndexCache:
     """Builds FactIndexes, remembering the last ``size`` of them and every sentence embedding
     already computed (the general-knowledge facts are shared by all comparisons)."""
 
-    def __init__(self, encoder: TextEncoder, size: int = 32, max_sentences: int = 50_000) -> None:
-        self.encoder = encoder
+    def __init__(self, encoder: TextEncoder, size: int = 32, max_sentences: int = 50_000,
+                 texts: bool = True) -> None:
+        self.encoder, self.texts = encoder, texts
         self.size, self.max_sentences = size, max_sentences
         self._indexes: OrderedDict[str, FactIndex] = OrderedDict()
         self._vectors: dict[str, FloatArray] = {}
@@ -76,7 +81,7 @@ class IndexCache:
             if key in self._indexes:
                 self._indexes.move_to_end(key)
                 return self._indexes[key]
-            built = FactIndex(facts, self.vectors)
+            built = FactIndex(facts, self.vectors, self.texts)
             self._indexes[key] = built
             while len(self._indexes) > self.size:
                 self._indexes.popitem(last=False)

@@ -23,13 +23,16 @@ class PaperResult:
 
 def paper_answer(
     index: FactIndex, question: str, query: FloatArray, reader: Reader,
-    threshold: float = 0.5, sentences: int = 3,
+    threshold: float = 0.5, sentences: int = 3, sentence_vectors: FloatArray | None = None,
 ) -> PaperResult:
+    """``sentence_vectors`` (one row per fact sentence) rank the sentences for the sub-context;
+    without them the index's own similarity is used."""
     facts: list[Fact] = list(index.facts)
     span = reader.read(question, context_text(facts))
     if span.score >= threshold:
         return PaperResult(span, _facts_of(span, facts), False)
-    best = np.argsort(-index.similarity(query), kind="stable")[:sentences]
+    sims = sentence_vectors @ query if sentence_vectors is not None else index.similarity(query)
+    best = np.argsort(-sims, kind="stable")[:sentences]
     sub = [facts[int(i)] for i in best]
     again = reader.read(question, context_text(sub))
     return PaperResult(again, _facts_of(again, sub), True)
