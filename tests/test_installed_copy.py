@@ -55,7 +55,7 @@ def test_a_wheel_in_a_fresh_venv_runs_eval_qa_from_another_directory(tmp_path: P
     out = run(venv / "bin" / "facexplain", "eval", "qa", "--split", "heldout-2", "--json",
               cwd=elsewhere, env=env)
     report = json.loads(out)
-    assert report["items"] == sum(1 for line in (ROOT / "data" / "qa" / "questions.jsonl").open()
-                                  if '"heldout-2"' in line)
+    lines = (ROOT / "data" / "qa" / "questions.jsonl").read_text(encoding="utf-8").splitlines()
+    assert report["items"] == sum(1 for line in lines if '"heldout-2"' in line)
     assert Path(report["questions"]).is_relative_to(site)
     assert report["modes"]["grounded"]
