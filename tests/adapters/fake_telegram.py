@@ -298,6 +298,12 @@ class FakeTelegram:
         path = request.match_info["path"]
         with self._lock:
             found = [data for ref, data in self._files.values() if ref.file_path == path]
+        with self._lock:  # fail("download", status=502) refuses the next downloads
+            queued = self._failures.get("download")
+            failure = queued.pop(0) if queued else None
+        if failure is not None:
+            self._record("download", {"path": path}, {}, failure[0])
+            return web.Response(status=failure[0])
         ok = request.match_info["token"] == self.token and bool(found)
         self._record("download", {"path": path}, {}, 200 if ok else 404)
         if not ok:
