@@ -38,6 +38,9 @@ class Recorder:
     async def recover(self, platform: str, sink_for: Any) -> int:
         return 0
 
+    async def idle(self, key: object = None) -> None:
+        return None
+
     async def take_event(self, platform: str, event_key: str) -> bool:
         return True
 
