@@ -51,6 +51,7 @@ def download(url: str, dest: Path, *, expected_size: int | None = None,
     try:
         response = urllib.request.urlopen(request, timeout=timeout_s)
     except urllib.error.HTTPError as exc:
+        exc.close()
         if exc.code == 416 and have:  # the range starts at the end: the part file is complete
             part.replace(dest)
             return dest
