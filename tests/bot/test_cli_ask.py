@@ -49,6 +49,9 @@ def test_json_prints_one_object_per_answer() -> None:
     assert first["fact_ids"] == ["confidence"] and first["mode"] == "grounded"
     assert "97% confident" in first["answer"] and first["ms"] > 0
     assert second["resolved_question"] == "How sure are you? (How sure are you?)"
+    assert first["intent"] == "confidence_value" and 0 < first["intent_probability"] <= 1
+    assert first["sources"] == "from: the PIC-score"
+    assert first["evidence"] == [first["answer"]]  # the fact sentence the answer is
 
 
 def test_paper_mode_needs_a_reader_and_says_where_it_looked(tmp_path: Path) -> None:
