@@ -7,6 +7,7 @@ a seed so a split can be reproduced.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 
 import numpy as np
@@ -34,7 +35,10 @@ def identity_folds(
         flag = share > 0.5
     folds = np.zeros(len(ids), dtype=np.int64)
     splitter = StratifiedGroupKFold(n_splits=k, shuffle=True, random_state=seed)
-    for f, (_, test) in enumerate(splitter.split(np.zeros(len(ids)), flag[person], person)):
+    with warnings.catch_warnings():  # fewer people in a stratum than folds: some folds lack it
+        warnings.filterwarnings("ignore", message="The least populated class", category=UserWarning)
+        splits = list(splitter.split(np.zeros(len(ids)), flag[person], person))
+    for f, (_, test) in enumerate(splits):
         folds[test] = f
     return folds
 

@@ -7,7 +7,6 @@ runs: detection, alignment, templates, caption features, training, files, descri
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
@@ -86,11 +85,10 @@ def test_train_attributes_then_describe_a_photo(tmp_path: Path) -> None:
     assert text.exit_code == 0 and "The template encodes:" in text.output
 
 
-def test_with_open_clip_weights_eval_adds_zero_shot_and_uses_the_clip_text_tower(tmp_path: Path) -> None:
-    if importlib.util.find_spec("open_clip") is None:
-        pytest.skip("open_clip_torch is not installed (pip install --no-deps open_clip_torch ftfy)")
-    from bot.cli.commands.train import DEFAULT_CLIP_MODEL
-    from tests.core.test_attributes_zero_shot import write_tiny_clip
+def test_with_a_clip_model_eval_adds_zero_shot_and_uses_the_clip_text_tower(tmp_path: Path) -> None:
+    pytest.importorskip("transformers")
+    from bot.cli.commands.train import DEFAULT_HF_CLIP as DEFAULT_CLIP_MODEL
+    from tests.core.test_attributes_hf_clip import write_tiny_hf_clip as write_tiny_clip
 
     models = tmp_path / "models"
     models.mkdir()
@@ -104,7 +102,7 @@ def test_with_open_clip_weights_eval_adds_zero_shot_and_uses_the_clip_text_tower
         "--folds", "2", "--min-positives", "2", "--out", str(out)])
     assert result.exit_code == 0, result.output
     report = json.loads((out / "report.json").read_text())
-    clip_text = f"template CLIP-SMU (open_clip:{DEFAULT_CLIP_MODEL})"
+    clip_text = f"template CLIP-SMU (clip:{DEFAULT_CLIP_MODEL})"
     assert {"zero-shot CLIP-SMU", clip_text} <= set(report["methods"])
     assert report["setup"]["zero_shot"] == DEFAULT_CLIP_MODEL
     for key in report["scored_attributes"]:
