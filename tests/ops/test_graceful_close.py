@@ -58,8 +58,10 @@ async def test_processes_finish_a_short_job_then_stop_a_long_one_at_the_deadline
     runner = ProcessJobRunner(no_context, ProcessOptions(workers=1, grace_s=0.5))
     await runner.start()
     long = asyncio.create_task(runner.run(sleep_job, 30.0, label="explain#1"))
-    queued = asyncio.create_task(runner.run(sleep_job, 0.1, label="photo#2"))
     await started(runner, 1)
+    # queued behind the running heatmaps (decisions go first only among jobs still waiting)
+    queued = asyncio.create_task(runner.run(sleep_job, 0.1, label="photo#2"))
+    await asyncio.sleep(0.2)
     began = time.monotonic()
     await runner.close()
     assert time.monotonic() - began < 5.0
