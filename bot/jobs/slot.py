@@ -70,6 +70,7 @@ class Slot:
         self.label: str | None = None
         self.work: Work | None = None
         self._lock = threading.Lock()
+        self._closing = False
 
     @property
     def pid(self) -> int | None:
@@ -126,6 +127,17 @@ class Slot:
             self._process.kill()
         self.stop()
 
+    def _replace(self) -> None:
+        # Start the successor now, not on the next job, so the pool is whole again and the next
+        # user does not wait for a model load.
+        if self._closing:
+            return
+        try:
+            self.ensure_process()
+        except WorkerCrashed as exc:
+            log.error("worker %d could not be replaced: %s; the next job tries again",
+                      self.index, exc)
+
     def serve(self) -> None:
         while True:
             work = self._jobs.get(interactive_only=self.interactive_only)
@@ -141,6 +153,7 @@ class Slot:
 
     def abort(self, exc: BaseException) -> None:
         """Fail the job in hand with ``exc`` and stop its worker (shutdown past its grace)."""
+        self._closing = True
         work = self.work
         if work is not None:
             work.fail(exc)
@@ -169,6 +182,7 @@ class Slot:
                         log.warning("job %r ran past its time limit; stopping its worker", work.label)
                         self._kill()
                         work.fail(JobTimedOut())
+                        self._replace()
                         return
                     continue
                 message = conn.recv()
@@ -178,6 +192,7 @@ class Slot:
                           self.index, work.label, code)
                 self._kill()
                 work.fail(WorkerCrashed(detail=f"worker exit code {code}"))
+                self._replace()
                 return
             kind = message[0]
             if kind == "progress":

@@ -20,6 +20,7 @@ from bot.jobs import (
 )
 from core.errors import NoFaceFound, NotCalibrated
 from core.progress import Progress
+from tests.pools import whole_pool
 
 # Jobs live at module level so that worker processes can import them.
 
@@ -94,7 +95,7 @@ async def test_a_crashing_job_fails_alone_and_the_pool_recovers(processes: Proce
     assert len(crashed) == 1 and isinstance(crashed[0], WorkerCrashed)
     assert results[3] is crashed[0]
     assert [r[0] for r in results[4:]] == [0, 1, 4, 9]  # type: ignore[index]
-    assert len(processes.worker_pids()) == 2  # a fresh worker replaced the dead one
+    await whole_pool(processes, 2, timeout=30)  # a fresh worker replaced the dead one
 
 
 async def test_killing_a_worker_from_outside_fails_only_its_job(processes: ProcessJobRunner) -> None:
