@@ -1,6 +1,7 @@
 """What the decode-work bounds cost and save (issue 13): the progressive-JPEG bomb refused
 from its structure, the per-scan cost it would have had, the CPU budget stopping a decode that
-passes the scan bound, and the price of the child process on an ordinary photo.
+passes the scan bound, the worst decode left in process (a photo at the in-process pixel bound
+and the scan bound), and the price of the child process on an ordinary photo.
 
     python benchmarks/bench_decode_bounds.py [--repeats 2000] [--side 6000]
 """
@@ -53,10 +54,17 @@ def main() -> None:
     slow = progressive_jpeg_repeating_last_scan(side, side, 85)
     wall, _, outcome = timed(lambda: decode_image(slow, ImageLimits(decode_cpu_s=1)))
     report |= {"budget_1s_85_scans_wall_s": round(wall, 2), "budget_outcome": outcome}
+    # The largest photo decoded without a child, at the scan bound: its decode must stay far
+    # under the budget for the in-process path to be safe.
+    edge = int(ImageLimits().isolate_above_pixels ** 0.5)
+    worst = progressive_jpeg_repeating_last_scan(edge, edge, 100 - base.count(b"\xff\xda"))
+    _, cpu, outcome = timed(lambda: decode_image(worst))
+    report |= {f"in_process_worst_{edge}x{edge}_100_scans_cpu_s": round(cpu, 3),
+               "in_process_worst_outcome": outcome}
     photo = io.BytesIO()
     Image.linear_gradient("L").resize((1280, 960)).convert("RGB").save(photo, "JPEG")
     data = photo.getvalue()
-    for name, limits in (("child", ImageLimits()), ("in_process", ImageLimits(decode_cpu_s=None))):
+    for name, limits in (("child", ImageLimits(isolate_above_pixels=0)), ("in_process", ImageLimits(decode_cpu_s=None))):
         times = [timed(lambda limits=limits: decode_image(data, limits))[0] for _ in range(20)]
         report[f"1280x960_jpeg_{name}_ms"] = round(statistics.median(times) * 1000, 1)
     print(json.dumps(report, indent=1))

@@ -3,8 +3,8 @@
 Order of checks, cheapest first: empty, byte cap, magic bytes (JPEG/MPO, PNG, WEBP only),
 the file's structure (scan, chunk and segment counts; metadata dropped: ``core.image_structure``),
 size from the header (pixels and each side) before any pixel is decoded, then Pillow decodes
-the first frame only, in a child process under a CPU-time budget (``core.decode_budget``),
-EXIF orientation is applied and every mode is normalised to RGB.
+the first frame only, in a child process under a CPU-time budget (``core.decode_budget``)
+unless the header shows a photo small enough that its decode is bounded already, EXIF orientation is applied and every mode is normalised to RGB.
 Each rejection is an ``ImageRejected`` subclass from ``core.errors`` with a friendly message.
 Pillow's global settings (``LOAD_TRUNCATED_IMAGES``, ``MAX_IMAGE_PIXELS``) are never changed.
 """
@@ -50,12 +50,16 @@ class ImageLimits:
     """What an incoming photo may cost. ``max_pixels`` is the main rule; ``max_side`` stops
     absurd strips (say 1 x 30,000) that are few pixels but no photo. ``decode_cpu_s`` bounds
     the work of one decode (a 36 MP JPEG takes well under a second); ``None`` decodes in this
-    process without a budget (trusted local files only)."""
+    process without a budget (trusted local files only). A photo whose header says at most
+    ``isolate_above_pixels`` is decoded here even so: with the structure bounds its decode
+    cannot come near the budget (4 MP at the 100-scan bound: 0.31 s of CPU, measured with
+    ``benchmarks/bench_decode_bounds.py``), and the fork would cost more than the decode."""
 
     max_bytes: int = 10 * 1024 * 1024
     max_pixels: int = 40_000_000
     max_side: int = 20_000
     decode_cpu_s: int | None = 4
+    isolate_above_pixels: int = 4_000_000
     structure: StructureLimits = field(default_factory=StructureLimits)
 
 
@@ -84,7 +88,8 @@ def decode_image(data: bytes, limits: ImageLimits = DEFAULT_LIMITS) -> NDArray[n
     if size is not None:
         _check_size(size, limits)
     work = partial(_decode, data, fmt, limits)
-    if limits.decode_cpu_s is None or not can_isolate():
+    small = size is not None and size[0] * size[1] <= limits.isolate_above_pixels
+    if limits.decode_cpu_s is None or small or not can_isolate():
         return work(_allocate_here)
     capacity = 3 * (size[0] * size[1] if size is not None else limits.max_pixels)
     return run_bounded(work, capacity, cpu_s=limits.decode_cpu_s,

@@ -87,6 +87,27 @@ def test_a_decode_over_its_cpu_budget_is_stopped_with_a_friendly_message() -> No
 
 
 @needs_fork
+def test_only_photos_over_the_in_process_bound_pay_for_a_child(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    forked: list[int] = []
+
+    def counting(work, capacity, **budget):  # type: ignore[no-untyped-def]
+        forked.append(capacity)
+        return run_bounded(work, capacity, **budget)
+
+    monkeypatch.setattr("core.image_input.run_bounded", counting)
+    limits = ImageLimits(isolate_above_pixels=100 * 100)
+    assert decode_image(jpeg(photo(100, 100)), limits).shape == (100, 100, 3)
+    assert forked == []  # 10,000 pixels: its decode is bounded by its structure already
+    assert decode_image(jpeg(photo(101, 100)), limits).shape == (100, 101, 3)
+    assert forked == [3 * 101 * 100]
+    # with the bound at 0 every decode is isolated, as before
+    assert decode_image(jpeg(photo(64, 48)), ImageLimits(isolate_above_pixels=0)).shape == (48, 64, 3)
+    assert len(forked) == 2
+
+
+@needs_fork
 def test_a_decoder_that_crashes_in_the_child_is_a_refusal_and_the_caller_lives_on() -> None:
     def crash(allocate: object) -> np.ndarray:
         os.kill(os.getpid(), signal.SIGSEGV)
