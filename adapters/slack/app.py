@@ -25,6 +25,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.ratelimit import RATE_LIMITED, RateLimiter
+from adapters.seen import Seen
 from adapters.slack import blocks as kit
 from adapters.slack.config import TEXT_COMMANDS
 from adapters.slack.download import SlackFiles
@@ -37,7 +38,7 @@ from adapters.slack.incoming import (
     to_incoming,
 )
 from adapters.slack.lanes import Lanes
-from adapters.slack.once import SeenEvents, retry_number
+from adapters.slack.once import retry_number
 from adapters.slack.outgoing import Outgoing
 from adapters.slack.reviews import REVIEW_ACTION, review_line, verdict_of
 from bot.dialogue.port import DialoguePort
@@ -70,7 +71,7 @@ class SlackAssistant:
         self.client = client or web_client(config)
         self.files = SlackFiles(config.bot_token, max_photo_bytes, config.download_timeout_s)
         self.out = Outgoing(self.client, config.progress_interval_s, TEXT_COMMANDS)
-        self.seen = SeenEvents(config.seen_events)
+        self.seen = Seen(config.seen_events)
         self.rate = RateLimiter(config.rate_per_minute)
         self.lanes = Lanes()
         self.reviewed: OrderedDict[tuple[str, str], list[kit.Block]] = OrderedDict()

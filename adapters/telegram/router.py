@@ -15,14 +15,14 @@ from dataclasses import dataclass
 from telegram import Bot, CallbackQuery, Update, User
 from telegram.error import TelegramError
 
-from adapters.ratelimit import RATE_LIMITED
+from adapters.ratelimit import RATE_LIMITED, RateLimiter
+from adapters.seen import Seen
 from adapters.telegram.callbacks import CallbackData
 from adapters.telegram.config import file_limit
 from adapters.telegram.delivery import RetryPolicy, call
 from adapters.telegram.files import Downloader
 from adapters.telegram.incoming import PLATFORM, Route, route, to_incoming
 from adapters.telegram.lanes import Album, Albums, Lanes
-from adapters.telegram.limits import RateLimiter, Seen
 from adapters.telegram.outgoing import Outgoing, Target
 from bot.dialogue.port import DialoguePort
 from bot.messages import ConversationKey, Reply, ReplySink, TextReply

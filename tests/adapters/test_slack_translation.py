@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import pytest
 
+from adapters.seen import Seen
 from adapters.slack import blocks as kit
 from adapters.slack.config import TEXT_COMMANDS
 from adapters.slack.incoming import action_place, clean_text, parse_event, text_message
 from adapters.slack.markup import escape, plain
-from adapters.slack.once import SeenEvents, retry_number
+from adapters.slack.once import retry_number
 from adapters.slack.outgoing import as_words
 from bot.messages import CommandMessage, ConversationKey, TextMessage, VerificationReply
 from bot.platform_settings import SlackSettings
@@ -134,7 +135,7 @@ def test_buttons_carry_their_neutral_action_and_value() -> None:
 
 
 def test_events_are_remembered_up_to_a_limit_and_retries_are_recognised() -> None:
-    seen = SeenEvents(limit=2)
+    seen = Seen(2)
     assert [seen.first_time(e) for e in ("a", "b", "a", "c", "b")] == [
         True, True, False, True, True]  # "b" was forgotten when "c" came
     assert len(seen) == 2

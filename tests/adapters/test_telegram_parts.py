@@ -10,11 +10,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from adapters.ratelimit import RateLimiter
+from adapters.seen import Seen
 from adapters.telegram import formatting
 from adapters.telegram.callbacks import CallbackData
 from adapters.telegram.config import TelegramNotConfigured, file_limit, require
 from adapters.telegram.lanes import Albums, Lanes
-from adapters.telegram.limits import RateLimiter, Seen
 from bot.cli.main import cli
 from bot.platform_settings import TelegramSettings
 from bot.settings import load_settings, with_changes

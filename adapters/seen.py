@@ -1,18 +1,15 @@
-"""Guards in front of the dialogue: duplicate updates and a per-user rate limit
-(``adapters.ratelimit``, shared with Slack)."""
+"""Each platform event once within a process: the ids of the last events seen, shared by the
+Telegram and Slack adapters. It is the fast path in front of the store's inbox, which is what
+holds across restarts and replicas."""
 
 from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Hashable
 
-from adapters.ratelimit import RateLimiter
-
-__all__ = ["RateLimiter", "Seen"]
-
 
 class Seen:
-    """The last ``size`` ids, oldest forgotten first (a bounded LRU set)."""
+    """The last ``size`` ids, the least recently offered forgotten first (a bounded LRU set)."""
 
     def __init__(self, size: int) -> None:
         self.size = size
@@ -21,8 +18,11 @@ class Seen:
     def __contains__(self, key: Hashable) -> bool:
         return key in self._ids
 
+    def __len__(self) -> int:
+        return len(self._ids)
+
     def first_time(self, key: Hashable) -> bool:
-        """True the first time ``key`` is offered; False for a duplicate."""
+        """True the first time ``key`` is offered (and remembers it); False for a duplicate."""
         if key in self._ids:
             self._ids.move_to_end(key)
             return False
