@@ -17,7 +17,7 @@ from numpy.typing import NDArray
 from core.errors import ModelNotFound
 from core.faces import Face, pick_face
 from core.mtcnn import MtcnnDetector
-from core.mtcnn_boxes import drop_nested, pyramid_sizes, square
+from core.mtcnn.boxes import drop_nested, pyramid_sizes, square
 from tests.conftest import MODELS, lfw_image
 
 needs_mtcnn = pytest.mark.skipif(
@@ -123,7 +123,7 @@ def test_max_size_bounds_the_pyramid_on_a_large_photo_and_keeps_the_landmarks(mt
 
 @pytest.mark.parametrize("kwargs", [{"factor": 1.0}, {"min_face_size": 0}, {"max_size": 8}])
 def test_nonsense_parameters_are_refused(kwargs: dict[str, Any]) -> None:
-    from core.mtcnn_nets import ONet, PNet, RNet
+    from core.mtcnn.nets import ONet, PNet, RNet
 
     with pytest.raises(ValueError):
         MtcnnDetector(PNet(), RNet(), ONet(), **kwargs)

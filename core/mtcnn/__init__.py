@@ -15,7 +15,7 @@ from numpy.typing import NDArray
 
 from core.errors import ModelNotFound
 from core.faces import Face, ImageArray
-from core.mtcnn_boxes import Boxes, crops, drop_nested, proposals, pyramid_sizes, regress, square
+from core.mtcnn.boxes import Boxes, crops, drop_nested, proposals, pyramid_sizes, regress, square
 from core.nms import nms
 
 if TYPE_CHECKING:
@@ -25,7 +25,7 @@ WEIGHT_FILES = ("pnet.pt", "rnet.pt", "onet.pt")
 
 
 class MtcnnDetector:
-    """Detector protocol implementation; nets are injectable torch modules (see core.mtcnn_nets).
+    """Detector protocol implementation; nets are injectable torch modules (see core.mtcnn.nets).
 
     ``max_size`` (None: off, as in the paper) bounds the work on large photos: the smallest face
     searched grows with the image so the pyramid starts no larger than for that longer side;
@@ -60,7 +60,7 @@ class MtcnnDetector:
         """Load pnet.pt, rnet.pt and onet.pt from ``path``; ModelNotFound names a missing one."""
         import torch
 
-        from core.mtcnn_nets import ONet, PNet, RNet
+        from core.mtcnn.nets import ONet, PNet, RNet
 
         nets: list[torch.nn.Module] = [PNet(), RNet(), ONet()]
         for net, file_name in zip(nets, WEIGHT_FILES, strict=True):
