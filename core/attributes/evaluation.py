@@ -23,7 +23,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from core.attributes.vocabulary import KEYS
-from core.metrics import auc, roc
+from core.eval.metrics import auc, roc
 
 CHANCE = "chance (random scores)"
 ORACLE = "per-person oracle (upper bound)"

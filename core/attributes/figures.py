@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from core.plots import _pyplot
+from core.eval.plots import _pyplot
 
 
 def auc_bars(report: dict[str, Any], path: Path, title: str) -> None:

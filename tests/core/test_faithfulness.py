@@ -10,7 +10,7 @@ import pytest
 from numpy.typing import NDArray
 
 from core.comparison import METHODS, REGIONS
-from core.faithfulness import (
+from core.eval.faithfulness import (
     RANDOM,
     FaithfulnessParams,
     anchored,
@@ -90,7 +90,7 @@ def test_a_map_on_the_pixels_that_matter_deletes_faster_and_inserts_faster_than_
 def test_curves_survive_a_round_trip_through_json() -> None:
     import json
 
-    from core.faithfulness import FaceCurves
+    from core.eval.faithfulness import FaceCurves
 
     c = curves_for(PatchRecognizer(), textured_face(), FaithfulnessParams(step=0.25, random_orders=1))
     back = FaceCurves.from_dict(json.loads(json.dumps(c.to_dict())))
@@ -206,7 +206,7 @@ def test_methods_that_rank_regions_alike_agree_and_reversed_ones_anti_correlate(
 
 
 def test_spearman_on_a_hand_computed_example_with_ties() -> None:
-    from core.faithfulness import spearman
+    from core.eval.faithfulness import spearman
 
     # ranks (ties share their mean): x -> 0, 1.5, 1.5, 3 and y -> 0, 2, 1, 3;
     # Pearson of the ranks = 4.5 / sqrt(4.5 * 5)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from core.metrics import auc, eer, fnmr_at_fmr, kfold_accuracy, reliability, threshold_at_fmr
+from core.eval.metrics import auc, eer, fnmr_at_fmr, kfold_accuracy, reliability, threshold_at_fmr
 
 
 def test_perfectly_separated_scores() -> None:
@@ -43,7 +43,7 @@ def test_reliability_of_perfectly_calibrated_probabilities_is_near_zero() -> Non
 def test_roc_auc_and_det_are_scikit_learns_curves() -> None:
     from sklearn.metrics import det_curve, roc_auc_score, roc_curve
 
-    from core.metrics import det, roc
+    from core.eval.metrics import det, roc
 
     rng = np.random.default_rng(2)
     same = rng.random(500) < 0.5

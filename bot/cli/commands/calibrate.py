@@ -14,8 +14,8 @@ from bot.composition import build_pipeline, pipeline_identity
 from bot.lfw_runs import embed_pairs
 from bot.settings import Settings
 from core.calibration import Calibration
+from core.eval.metrics import eer, threshold_at_fmr
 from core.lfw import view1
-from core.metrics import eer, threshold_at_fmr
 
 
 @click.command("calibrate")

@@ -23,8 +23,7 @@ from bot.composition import (
 )
 from core.comparison import METHODS, REGIONS
 from core.errors import FacexplainError
-from core.explanation import explain
-from core.faithfulness import (
+from core.eval.faithfulness import (
     RANDOM,
     FaceCurves,
     FaithfulnessParams,
@@ -34,6 +33,7 @@ from core.faithfulness import (
     region_level_stats,
     region_saliency,
 )
+from core.explanation import explain
 from core.lfw import Pair, view2
 from core.recognizer import Recognizer
 from core.regions import RegionSource

@@ -12,10 +12,10 @@ from bot.cli.options import model_options, settings_from
 from bot.cli.progress import TqdmProgress
 from bot.composition import build_pipeline, load_calibration
 from bot.lfw_runs import embed_pairs
+from core.eval.metrics import det
+from core.eval.plots import det_curve, reliability_diagram
+from core.eval.verification_report import verification_report
 from core.lfw import view2
-from core.metrics import det
-from core.plots import det_curve, reliability_diagram
-from core.verification_report import verification_report
 
 
 @click.command("verification")
@@ -55,7 +55,7 @@ def command(model_dir: Path | None, detector: str | None, data_dir: Path | None,
     out.mkdir(parents=True, exist_ok=True)
     (out / "report.json").write_text(json.dumps(report, indent=2), encoding="utf-8")
     det_curve({pipeline.detector.name: det(scores, same)}, out / "det.png", "LFW View 2 DET")
-    from core.metrics import reliability
+    from core.eval.metrics import reliability
 
     reliability_diagram(reliability(calibration.pic_model.pic(scores), same), out / "reliability.png",
                         "PIC-score reliability, LFW View 2")

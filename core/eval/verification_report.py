@@ -8,7 +8,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from core.calibration import Calibration
-from core.metrics import auc, eer, fnmr_at_fmr, kfold_accuracy, reliability
+from core.eval.metrics import auc, eer, fnmr_at_fmr, kfold_accuracy, reliability
 
 
 def verification_report(

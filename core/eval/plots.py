@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from core.metrics import Reliability, Roc
+from core.eval.metrics import Reliability, Roc
 
 
 def _pyplot() -> Any:
