@@ -9,7 +9,7 @@ import pytest
 from core.comparison import Comparison
 from core.pic import percent
 from core.qa.facts import Fact, build_facts, context_spans, context_text
-from core.qa.facts_verification import verification_facts
+from core.qa.facts.verification import verification_facts
 from core.table import least_important, most_important
 from tests.core.test_qa_kit import example
 

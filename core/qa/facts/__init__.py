@@ -55,10 +55,10 @@ FactBuilder = Callable[[Comparison], Iterable[Fact]]
 
 
 def _default_builders() -> tuple[FactBuilder, ...]:
-    from core.qa.facts_knowledge import knowledge_facts
-    from core.qa.facts_models import description_facts
-    from core.qa.facts_regions import region_facts
-    from core.qa.facts_verification import verification_facts
+    from core.qa.facts.knowledge import knowledge_facts
+    from core.qa.facts.models import description_facts
+    from core.qa.facts.regions import region_facts
+    from core.qa.facts.verification import verification_facts
 
     return (verification_facts, region_facts, knowledge_facts, description_facts)
 

@@ -8,7 +8,7 @@ from core.comparison import Comparison
 from core.numbers import probability
 from core.pic import percent
 from core.qa.facts import Fact, fmt_number
-from core.qa.facts_models import faces_fact, model_facts
+from core.qa.facts.models import faces_fact, model_facts
 
 
 def verification_facts(c: Comparison) -> Iterator[Fact]:
