@@ -32,7 +32,7 @@ from bot.dialogue import Dialogue, DialogueConfig  # noqa: E402
 from bot.settings import load_settings  # noqa: E402
 from core.lfw import view2  # noqa: E402
 from tests.adapters.fake_telegram import FakeTelegram  # noqa: E402
-from tests.adapters.test_telegram_kit import QUICK_SALIENCY, Person, config_for  # noqa: E402
+from tests.adapters.telegram_person import QUICK_SALIENCY, Person, config_for  # noqa: E402
 
 QUESTIONS = ("How sure are you?", "Which region mattered most?", "and the nose?")
 

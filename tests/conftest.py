@@ -7,10 +7,19 @@ the fakes of ``tests/fakes.py`` still run).
 
 from __future__ import annotations
 
+import asyncio
 import os
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:  # imported in the fixtures: every test session loads this file
+    from bot.jobs import JobRunner
+    from bot.services import Answerer
+    from bot.settings import Settings
+    from bot.store.repository import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("FACEXPLAIN_TEST_SHARED") or ROOT.parent / "shared")
@@ -78,3 +87,36 @@ def calibrated_settings(tmp_path_factory: pytest.TempPathFactory, shared_models:
         identity=pipeline_identity(settings, pipeline).to_dict(),
     ).save(settings.calibration_dir)
     return settings
+
+
+# -- the real conversation parts, shared by tests/bot and tests/adapters (the dialogue and the
+# chat-platform tests): see tests/bot/dialogue_helpers.py
+
+@pytest.fixture
+def answerer(calibrated_settings: Settings) -> Answerer:
+    """The real QA engine, built once per test process."""
+    from tests.bot.dialogue_helpers import shared_answerer
+
+    return shared_answerer(calibrated_settings)
+
+
+@pytest.fixture(scope="module")
+def store(calibrated_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    """A real SQLite store for the module (tests use distinct users, so they never meet)."""
+    from bot.composition import build_store
+
+    path = tmp_path_factory.mktemp("chat") / "chat.db"
+    chat_store = build_store(calibrated_settings.model_copy(update={"database_url": f"sqlite:///{path}"}))
+    yield chat_store
+    chat_store.close()
+
+
+@pytest.fixture(scope="module")
+def thread_runner(calibrated_settings: Settings) -> Iterator[JobRunner]:
+    """Real models on worker threads (no process start-up), built once for the module."""
+    from bot.composition import build_runner
+    from tests.bot.dialogue_helpers import TINY_SALIENCY
+
+    runner = build_runner(calibrated_settings, saliency=TINY_SALIENCY, kind="threads")
+    yield runner
+    asyncio.run(runner.close())

@@ -1,6 +1,5 @@
 """The console chat: paths typed or dragged in, a whole conversation in script mode (one line
 per reply, or JSON), and ``facexplain chat`` itself."""
-# ruff: noqa: F811  (pytest fixtures are imported from test_dialogue_kit and used as arguments)
 
 from __future__ import annotations
 
@@ -21,13 +20,7 @@ from bot.messages import ConversationKey
 from bot.services import Answerer
 from bot.settings import Settings
 from bot.store.repository import Store
-from tests.bot.test_dialogue_kit import (  # noqa: F401  (fixtures)
-    GENUINE,
-    IMPOSTOR,
-    answerer,
-    store,
-    thread_runner,
-)
+from tests.bot.dialogue_helpers import GENUINE, IMPOSTOR
 from tests.conftest import lfw_image, needs_shared
 
 

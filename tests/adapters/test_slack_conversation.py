@@ -1,48 +1,31 @@
 """Whole Slack conversations through the real slack-bolt/slack_sdk clients, the real models from
 ../shared, the real store and QA engine, against the fake Slack: what it received, once each."""
-# ruff: noqa: F811  (pytest fixtures are imported from test_slack_kit and used as arguments)
 
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from sqlalchemy.orm import Session
 
 from bot.dialogue import texts
 from bot.store.audit import iter_events
 from core.comparison import REGIONS
-from tests.adapters.test_slack_kit import (  # noqa: F401  (fixture)
+from tests.adapters.slack_world import (
     CHANNEL,
     DM,
     GENUINE,
     SlackWorld,
+    blocks_of,
+    buttons,
+    header,
     lfw_jpeg,
     said,
     sky_jpeg,
-    slack,
+    with_button,
 )
 from tests.conftest import needs_shared
 
 pytestmark = needs_shared
-
-
-def blocks_of(post: dict[str, Any], kind: str) -> list[dict[str, Any]]:
-    return [block for block in post["blocks"] if block["type"] == kind]
-
-
-def buttons(post: dict[str, Any]) -> dict[str, str]:
-    """label -> action_id of a message's buttons."""
-    return {e["text"]["text"]: e["action_id"] for block in blocks_of(post, "actions")
-            for e in block["elements"]}
-
-
-def with_button(posts: list[dict[str, Any]], label: str) -> dict[str, Any]:
-    return next(post for post in posts if label in buttons(post))
-
-
-def header(post: dict[str, Any]) -> str:
-    return " ".join(block["text"]["text"] for block in blocks_of(post, "header"))
 
 
 async def test_a_direct_message_from_two_photos_to_questions_and_forget(slack: SlackWorld) -> None:

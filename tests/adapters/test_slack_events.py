@@ -1,7 +1,6 @@
 """Events through the real slack-bolt app: signed HTTP requests and Socket Mode envelopes, each
 processed once, the assistant's own messages ignored, 429s retried, a burst answered in order.
 Conversations without photos, so no models are loaded."""
-# ruff: noqa: F811  (pytest fixtures are imported from test_slack_kit and used as arguments)
 
 from __future__ import annotations
 
@@ -9,7 +8,7 @@ from adapters.ratelimit import RATE_LIMITED
 from bot.dialogue import texts
 from core.errors import ImageTooLarge
 from tests.adapters.fake_slack import BOT_ID, BOT_USER
-from tests.adapters.test_slack_kit import DM, SlackWorld, said, slack_text  # noqa: F401  (fixture)
+from tests.adapters.slack_world import SlackWorld, said
 
 
 async def test_first_contact_in_a_direct_message_greets_and_asks_for_consent(

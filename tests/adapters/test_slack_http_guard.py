@@ -1,6 +1,5 @@
 """The guard in front of Bolt (HTTP mode): bad requests get a 4xx, never a 500, and never reach
 Bolt (the fake Slack sees no call at all); a good one passes."""
-# ruff: noqa: F811  (pytest fixtures are imported from test_slack_kit and used as arguments)
 
 from __future__ import annotations
 
@@ -11,7 +10,7 @@ import time
 import pytest
 
 from adapters.slack.incoming import UNREADABLE_FILE
-from tests.adapters.test_slack_kit import SlackWorld, event_body, sign, slack_text  # noqa: F401
+from tests.adapters.slack_world import SlackWorld, event_body, sign
 
 
 @pytest.fixture

@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (the fixture is imported from test_slack_kit and used as an argument)
 """A whole Slack conversation with no ../shared: the real slack-bolt/slack_sdk clients against
 the fake Slack, on the service ``build_service`` builds with the fakes of ``tests/fakes.py``.
 The real-model versions are in test_slack_conversation."""
@@ -8,8 +7,7 @@ from __future__ import annotations
 import json
 
 from bot.dialogue import texts
-from tests.adapters.test_slack_conversation import buttons, header, with_button
-from tests.adapters.test_slack_kit import DM, SlackWorld, said, slack_fakes  # noqa: F401
+from tests.adapters.slack_world import DM, SlackWorld, buttons, header, said, with_button
 from tests.fakes import person_photo, sky_photo
 
 

@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (pytest fixtures are imported from test_telegram_kit and used as arguments)
 """Whole Telegram conversations: the real python-telegram-bot client (long polling, HTTP)
 against the fake Bot API server, on the real dialogue with the real models from ../shared.
 Every assertion is on what the fake server received."""
@@ -10,18 +9,13 @@ from bot.dialogue import Dialogue
 from bot.dialogue import texts as said
 from bot.store.repository import Store
 from tests.adapters.fake_telegram import FakeTelegram
-from tests.adapters.test_telegram_kit import (  # noqa: F401  (fixtures)
+from tests.adapters.telegram_person import (
     GENUINE,
     IMPOSTOR,
     PDF,
     Person,
-    dialogue,
     faceless_jpeg,
-    fake,
     lfw_bytes,
-    runner,
-    store,
-    telegram,
     texts,
 )
 from tests.conftest import needs_shared

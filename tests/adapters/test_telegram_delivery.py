@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (pytest fixtures are imported from test_telegram_kit and used as arguments)
 """The Telegram bot under pressure and at its edges, through the real client and the fake Bot
 API server: a burst of 50 messages, a duplicate update, flood control (429), the webhook's
 checks, and replies that must survive Telegram's parse mode and length limits."""
@@ -23,16 +22,7 @@ from bot.dialogue import Dialogue
 from bot.dialogue import texts as said
 from bot.messages import ConversationKey, ImageReply, ProgressReply, TableReply, TextReply
 from tests.adapters.fake_telegram import FakeTelegram
-from tests.adapters.test_telegram_kit import (  # noqa: F401  (fixtures)
-    Person,
-    config_for,
-    dialogue,
-    fake,
-    runner,
-    store,
-    telegram,
-    texts,
-)
+from tests.adapters.telegram_person import Person, config_for, texts
 from tests.conftest import needs_shared
 
 pytestmark = needs_shared

@@ -13,7 +13,7 @@ from bot.cli.lifecycle import run_platform
 from bot.composition import Service
 from bot.dialogue import texts as said
 from tests.adapters.fake_telegram import FakeTelegram
-from tests.adapters.test_telegram_kit import Person, config_for, texts
+from tests.adapters.telegram_person import Person, config_for, texts
 from tests.fakes import InlineRunner, fake_service, fake_settings, person_photo, sky_photo
 
 GOT_FIRST = "Got it: I found a face. Now send the second photo."

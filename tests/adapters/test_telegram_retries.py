@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (pytest fixtures are imported from test_telegram_kit and used as arguments)
 """Transient errors retried with bounded backoff and jitter, against the fake Bot API's
 injected failures: a 502 from getFile, a 503 on the file download and a 502 on sendMessage
 are tried again and the conversation goes on; past the tries the user gets one clear message."""
@@ -10,17 +9,7 @@ from adapters.telegram.service import TelegramBot
 from bot.dialogue import Dialogue
 from bot.dialogue import texts as said
 from tests.adapters.fake_telegram import FakeTelegram
-from tests.adapters.test_telegram_kit import (  # noqa: F401  (fixtures)
-    GENUINE,
-    Person,
-    dialogue,
-    fake,
-    lfw_bytes,
-    runner,
-    store,
-    telegram,
-    texts,
-)
+from tests.adapters.telegram_person import GENUINE, Person, lfw_bytes, texts
 from tests.conftest import needs_shared
 
 pytestmark = needs_shared

@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (pytest fixtures are imported from test_telegram_kit and used as arguments)
 """Shutdown in the right order: the bot stops taking updates, the heatmaps already running are
 delivered while the Bot API client is still open, and only then is the client closed; what
 does not finish within the grace is left in the store, and the next start says so."""
@@ -18,18 +17,8 @@ from bot.jobs import JobRunner
 from bot.settings import Settings
 from bot.store.repository import Store
 from tests.adapters.fake_telegram import FakeTelegram
-from tests.adapters.test_telegram_kit import (  # noqa: F401  (fixtures)
-    GENUINE,
-    Person,
-    config_for,
-    fake,
-    lfw_bytes,
-    plain,
-    runner,
-    shared_answerer,
-    store,
-)
-from tests.bot.test_dialogue_busy import HeldHeatmaps
+from tests.adapters.telegram_person import GENUINE, Person, config_for, lfw_bytes, plain
+from tests.bot.dialogue_helpers import HeldHeatmaps, shared_answerer
 from tests.conftest import needs_shared
 
 pytestmark = needs_shared

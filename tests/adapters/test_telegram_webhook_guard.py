@@ -20,7 +20,7 @@ from adapters.telegram.service import TelegramBot
 from adapters.telegram.webhook import SECRET_HEADER
 from bot.messages import Incoming, ReplySink, TextReply
 from tests.adapters.fake_telegram import FakeTelegram
-from tests.adapters.test_telegram_kit import config_for, texts
+from tests.adapters.telegram_person import config_for, texts
 
 SECRET = "s3cret_token-1"
 

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from sqlalchemy import Engine, text
 from sqlalchemy.exc import DatabaseError
 from sqlalchemy.orm import Session
 
@@ -22,6 +21,7 @@ from bot.store.audit import iter_events
 from bot.store.config import StoreConfig
 from bot.store.migrate import upgrade_to_head
 from bot.store.repository import Store
+from tests.bot.store_helpers import drop_guards, six_events, tamper
 from tests.databases import TEST_KEY, backend_params, database_url
 
 AUDIT_KEY = "test-audit-key-0123456789abcdef-0123"
@@ -39,31 +39,6 @@ def audit(store: Store, *args: str, key: str | None = AUDIT_KEY) -> Result:
     url = store.engine.url.render_as_string(hide_password=False)
     env = {"FACEXPLAIN_AUDIT_KEY": key} if key else {}
     return CliRunner().invoke(cli, ["audit", *args, "--url", url], env=env)
-
-
-def six_events(store: Store) -> int:
-    """A short conversation: started, consent, four answers (events #1..#6)."""
-    user = store.ensure_user("telegram", "grace")
-    chat = store.start_conversation(user, "chat")
-    store.record_consent(chat)
-    for n in range(4):
-        store.add_turn(chat, f"q{n}", f"a{n}", mode="template")
-    return chat
-
-
-def drop_guards(engine: Engine) -> None:
-    """What an intruder with database rights would do first."""
-    with engine.begin() as connection:
-        if connection.dialect.name == "postgresql":
-            connection.execute(text("DROP TRIGGER audit_events_append_only ON audit_events"))
-        else:
-            connection.execute(text("DROP TRIGGER audit_events_no_update"))
-            connection.execute(text("DROP TRIGGER audit_events_no_delete"))
-
-
-def tamper(engine: Engine, sql: str) -> None:
-    with engine.begin() as connection:
-        connection.execute(text(sql))
 
 
 def test_an_intact_chain_verifies_and_exports(store: Store) -> None:

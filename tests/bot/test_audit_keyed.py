@@ -26,8 +26,7 @@ from bot.store.audit import GENESIS, EventRecord, iter_events, mac_of, timestamp
 from bot.store.config import StoreConfig
 from bot.store.migrate import upgrade_to_head
 from bot.store.repository import Store
-from tests.bot.test_audit import drop_guards, six_events, tamper
-from tests.bot.test_store import sample_comparison
+from tests.bot.store_helpers import drop_guards, sample_comparison, six_events, tamper
 from tests.databases import TEST_KEY, backend_params, database_url
 
 KEY = "keyed-chain-test-key-0123456789abcdef"

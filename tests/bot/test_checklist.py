@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (pytest fixtures are imported from test_dialogue_kit and used as arguments)
 """The checklist cases of an outside attack and of odd but honest photos, end to end through
 the conversation service: a JPEG+ZIP polyglot is used only as re-encoded pixels, GPS EXIF is
 never stored, EXIF orientation 8 gives the upright decision, the same photo twice is answered
@@ -25,15 +24,7 @@ from bot.dialogue import Dialogue, texts
 from bot.messages import ButtonPress, ImageReply, Photo, TableReply, VerificationReply
 from core.errors import UnsupportedImageType
 from core.image_input import decode_image
-from tests.bot.test_dialogue_kit import (  # noqa: F401  (fixtures)
-    Chat,
-    answerer,
-    dialogue,
-    only,
-    store,
-    texts_of,
-    thread_runner,
-)
+from tests.bot.dialogue_helpers import Chat, only, texts_of
 from tests.conftest import needs_shared
 from tests.core.image_fixtures import exif_rotated_jpeg
 from tests.fakes import fake_service, person_photo

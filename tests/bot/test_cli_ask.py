@@ -11,7 +11,7 @@ from click.testing import CliRunner
 import bot.cli.commands.ask as ask_module
 import bot.cli.eval.qa as eval_module
 from bot.cli.main import cli
-from tests.core.test_qa_kit import QA_DATA, encoder, engine, tiny_reader_dir
+from tests.core.qa_examples import QA_DATA, encoder, engine, tiny_reader_dir
 
 IMPOSTOR = str(QA_DATA / "impostor.json")
 

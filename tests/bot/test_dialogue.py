@@ -1,5 +1,4 @@
 """Whole conversations through ``Dialogue.handle`` with the real models, store and QA engine."""
-# ruff: noqa: F811  (pytest fixtures are imported from test_dialogue_kit and used as arguments)
 
 from __future__ import annotations
 
@@ -18,20 +17,16 @@ from bot.messages import (
     VerificationReply,
 )
 from bot.store.repository import Store
-from tests.bot.test_dialogue_kit import (  # noqa: F401  (fixtures)
+from tests.bot.dialogue_helpers import (
     GENUINE,
     IMPOSTOR,
     IMPOSTOR_2,
     PDF,
     Chat,
-    answerer,
-    dialogue,
     flat_photo,
     only,
     photo,
-    store,
     texts_of,
-    thread_runner,
     two_faces_photo,
 )
 from tests.conftest import needs_shared

@@ -1,52 +1,16 @@
 """A global cap on comparisons in hand: over it, an honest "busy" reply, the first photo kept."""
-# ruff: noqa: F811  (pytest fixtures are imported from test_dialogue_kit and used as arguments)
 
 from __future__ import annotations
-
-import asyncio
-from typing import Any
 
 from bot.dialogue import Dialogue, DialogueConfig, texts
 from bot.jobs import JobRunner
 from bot.messages import PhotoMessage, Reply, VerificationReply
 from bot.services import Answerer
 from bot.store.repository import Store
-from core.progress import Progress, no_progress
-from tests.bot.test_dialogue_kit import (  # noqa: F401  (fixtures)
-    GENUINE,
-    IMPOSTOR,
-    Chat,
-    answerer,
-    only,
-    photo,
-    store,
-    texts_of,
-    thread_runner,
-)
+from tests.bot.dialogue_helpers import GENUINE, IMPOSTOR, Chat, HeldHeatmaps, only, photo, texts_of
 from tests.conftest import needs_shared
 
 pytestmark = needs_shared
-
-
-class HeldHeatmaps:
-    """The real runner, but heatmap jobs wait until ``release`` is set (slow heatmaps)."""
-
-    def __init__(self, runner: JobRunner) -> None:
-        self.runner = runner
-        self.release = asyncio.Event()
-
-    async def start(self) -> None: ...
-
-    async def run(self, job: Any, payload: Any, progress: Progress = no_progress, *,
-                  label: str = "") -> Any:
-        if label.startswith("explain"):
-            await self.release.wait()
-        return await self.runner.run(job, payload, progress, label=label)
-
-    def running(self) -> dict[str, int]:
-        return {}
-
-    async def close(self) -> None: ...
 
 
 async def test_over_the_cap_a_pair_gets_an_honest_busy_reply_and_keeps_its_first_photo(

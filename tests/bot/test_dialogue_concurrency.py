@@ -1,6 +1,5 @@
 """Many conversations at once through worker processes: every reply delivered exactly once and
 in order per conversation; a worker killed mid-job fails that one job only."""
-# ruff: noqa: F811  (pytest fixtures are imported from test_dialogue_kit and used as arguments)
 
 from __future__ import annotations
 
@@ -30,15 +29,13 @@ from bot.messages import (
 from bot.services import Answerer
 from bot.settings import Settings
 from bot.store.repository import Store
-from tests.bot.test_dialogue_kit import (  # noqa: F401  (fixtures)
+from tests.bot.dialogue_helpers import (
     GENUINE,
     GENUINE_2,
     IMPOSTOR,
     IMPOSTOR_2,
     TINY_SALIENCY,
-    answerer,
     photo,
-    store,
 )
 from tests.conftest import needs_shared
 from tests.pools import whole_pool

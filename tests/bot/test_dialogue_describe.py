@@ -2,7 +2,6 @@
 recognizer, every comparison carries what each template encodes; /describe shows it and the QA
 engine answers from it. The describer is the only stand-in (training takes minutes); it wraps
 the real ``describe_scores`` so the text is what a trained model would produce."""
-# ruff: noqa: F811  (pytest fixtures are imported from test_dialogue_kit and used as arguments)
 
 from __future__ import annotations
 
@@ -24,16 +23,7 @@ from bot.settings import Settings
 from bot.store.repository import Store
 from core.attributes.describe import describe_scores
 from core.attributes.vocabulary import KEYS
-from tests.bot.test_dialogue_kit import (  # noqa: F401  (fixtures)
-    GENUINE,
-    TINY_SALIENCY,
-    Chat,
-    answerer,
-    only,
-    photo,
-    store,
-    texts_of,
-)
+from tests.bot.dialogue_helpers import GENUINE, TINY_SALIENCY, Chat, only, photo, texts_of
 from tests.conftest import needs_shared
 
 pytestmark = needs_shared

@@ -1,7 +1,6 @@
 """Whose data /forget removes in a shared thread: the requester's comparisons, questions,
 verdicts and identity; other people's questions and verdicts stay (a verdict on a forgotten
 comparison keeps the fact that it was reviewed, with no comparison)."""
-# ruff: noqa: F811  (pytest fixtures are imported from test_dialogue_kit and used as arguments)
 
 from __future__ import annotations
 
@@ -13,16 +12,7 @@ from bot.messages import ConversationKey, VerificationReply
 from bot.services import Answerer
 from bot.store.models import Review
 from bot.store.repository import Store
-from tests.bot.test_dialogue_kit import (  # noqa: F401  (fixtures)
-    GENUINE,
-    Chat,
-    answerer,
-    only,
-    photo,
-    store,
-    texts_of,
-    thread_runner,
-)
+from tests.bot.dialogue_helpers import GENUINE, Chat, only, photo, texts_of
 from tests.conftest import needs_shared
 
 pytestmark = needs_shared

@@ -21,7 +21,7 @@ from bot.messages import (
     VerificationReply,
 )
 from bot.store.port import AlreadyReviewed, UnknownRecord
-from tests.bot.test_dialogue_kit import Chat, only, texts_of
+from tests.bot.dialogue_helpers import Chat, only, texts_of
 from tests.fakes import InlineRunner, fake_service, person_photo, sky_photo
 
 

@@ -1,6 +1,5 @@
 """The conversation lives in the store: a restarted bot (a new ``Dialogue`` on the same store)
 and an evicted conversation go on with the comparison; what cannot survive is said so."""
-# ruff: noqa: F811  (pytest fixtures are imported from test_dialogue_kit and used as arguments)
 
 from __future__ import annotations
 
@@ -9,17 +8,7 @@ from bot.jobs import JobRunner
 from bot.messages import ImageReply, TableReply, VerificationReply
 from bot.services import Answerer
 from bot.store.repository import Store
-from tests.bot.test_dialogue_kit import (  # noqa: F401  (fixtures)
-    GENUINE,
-    IMPOSTOR,
-    Chat,
-    answerer,
-    only,
-    photo,
-    store,
-    texts_of,
-    thread_runner,
-)
+from tests.bot.dialogue_helpers import GENUINE, IMPOSTOR, Chat, only, photo, texts_of
 from tests.conftest import needs_shared
 
 pytestmark = needs_shared

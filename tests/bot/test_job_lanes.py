@@ -8,7 +8,7 @@ import time
 
 from bot.jobs import ProcessJobRunner, ProcessOptions
 from bot.jobs.lanes import JobLanes, is_background
-from tests.bot.test_jobs import make_context, slow_job, square_job
+from tests.bot.pool_jobs import make_context, slow_job, square_job
 
 
 def test_interactive_jobs_leave_the_queue_before_background_ones() -> None:

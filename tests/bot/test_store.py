@@ -21,7 +21,7 @@ from bot.store.models import Conversation, KeptImage, Review, User, utcnow
 from bot.store.port import AlreadyReviewed, ImagesDisabled, StorePort, UnknownRecord
 from bot.store.pseudonym import pseudonym
 from bot.store.repository import Store
-from core.comparison import Comparison, FaceReport, ModelInfo
+from tests.bot.store_helpers import sample_comparison
 from tests.databases import TEST_KEY, backend_params, database_url
 
 
@@ -36,16 +36,6 @@ def url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 def store(url: str) -> Iterator[Store]:
     with Store(StoreConfig(url, TEST_KEY)) as opened:
         yield opened
-
-
-def sample_comparison(score: float = 0.62) -> Comparison:
-    face = FaceReport(faces_found=1, box=[10.0, 12.0, 90.0, 110.0], detection_score=0.98,
-                      landmarks=[[30.0, 40.0]] * 5, image_size=[250, 250])
-    return Comparison(
-        score=score, threshold=0.35, same_person=score >= 0.35, pic=0.97, confidence=0.97,
-        confidence_sentence="very likely the same person", faces={"A": face, "B": face},
-        models=ModelInfo("mobilefacenet_128d.onnx", "ab" * 32, "scrfd"),
-        timings_ms={"embed": 12.5})
 
 
 def test_a_conversation_is_kept_in_order_and_without_raw_handles(store: Store) -> None:

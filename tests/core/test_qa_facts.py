@@ -11,7 +11,7 @@ from core.pic import percent
 from core.qa.facts import Fact, build_facts, context_spans, context_text
 from core.qa.facts.verification import verification_facts
 from core.table import least_important, most_important
-from tests.core.test_qa_kit import example
+from tests.core.qa_examples import example
 
 
 def by_id(kind: str | Comparison) -> dict[str, Fact]:

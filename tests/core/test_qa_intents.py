@@ -14,7 +14,7 @@ from core.numbers import probability
 from core.qa.bank import read_bank
 from core.qa.engine import QAConfig, QAEngine
 from core.qa.index import FactIndex
-from tests.core.test_qa_kit import QA_DATA, Chat, encoder, engine
+from tests.core.qa_examples import QA_DATA, Chat, encoder, engine
 
 LFW = ("genuine", "impostor", "false-match", "false-non-match")
 

@@ -11,8 +11,7 @@ import pytest
 from core.qa.engine import QAEngine, ReaderMissing
 from core.qa.facts import build_facts, context_spans, context_text
 from core.qa.reader import HFReader, Span
-from tests.core.test_qa_engine import PAPER_QUESTIONS
-from tests.core.test_qa_kit import Chat, engine, example, index, tiny_reader_dir
+from tests.core.qa_examples import PAPER_QUESTIONS, Chat, engine, example, index, tiny_reader_dir
 
 
 @pytest.fixture(scope="module")

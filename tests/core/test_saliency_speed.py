@@ -13,7 +13,7 @@ from core.regions import canonical_region_masks
 from core.saliency import explain_face, explain_pair, saliency_record, with_changes
 from core.saliency.greedy import TIE, pick
 from core.saliency.reference import explain_face_plain
-from tests.core.test_saliency import COLS, ROWS, TINY, PatchRecognizer, textured_face
+from tests.core.saliency_fakes import COLS, ROWS, TINY, PatchRecognizer, textured_face
 
 
 def test_near_ties_go_to_the_lowest_grid_index_and_real_gaps_to_the_best() -> None:

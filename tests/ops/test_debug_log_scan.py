@@ -22,8 +22,8 @@ from adapters.telegram.webhook import SECRET_HEADER
 from bot.ops.logging import configure_logging, secret_values
 from tests.adapters.fake_slack import APP_TOKEN, BOT_TOKEN
 from tests.adapters.fake_telegram import FakeTelegram
-from tests.adapters.test_slack_kit import DM, SECRET, SlackWorld, open_world
-from tests.adapters.test_telegram_kit import config_for
+from tests.adapters.slack_world import DM, SECRET, SlackWorld, open_world
+from tests.adapters.telegram_person import config_for
 from tests.fakes import fake_service, fake_settings, person_photo
 
 NAME, SURNAME, HANDLE = "Annabel", "Quixote", "annabelq"

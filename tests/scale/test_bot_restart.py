@@ -23,13 +23,13 @@ from bot.dialogue import Dialogue, DialogueConfig
 from bot.store.config import StoreConfig
 from bot.store.repository import Store, open_store
 from tests.adapters.fake_telegram import FakeTelegram, Request
-from tests.adapters.test_telegram_kit import GENUINE, config_for, lfw_bytes, plain
+from tests.adapters.telegram_person import GENUINE, config_for, lfw_bytes, plain
 from tests.conftest import MODELS, needs_shared
 from tests.databases import TEST_KEY
 from tests.scale.cluster import Cluster, wait_for
 from tests.scale.conftest import celery_runner
+from tests.scale.made_up_calibration import calibrate_with_made_up_scores
 from tests.scale.own_loop import OwnLoop
-from tests.scale.test_worker_models import calibrate_with_made_up_scores
 
 pytest.importorskip("celery")
 pytestmark = [pytest.mark.redis, needs_shared]

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from bot.jobs import JobFailed, RunnerClosed, ServiceUnavailable, WorkerCrashed
-from tests.bot.test_jobs import crash_job  # os._exit(3): the process dies mid-job
+from tests.bot.pool_jobs import crash_job  # os._exit(3): the process dies mid-job
 from tests.scale.cluster import Cluster, PrivateRedis, wait_for
 from tests.scale.conftest import celery_runner
 from tests.scale.jobs import Nap, markers, nap_job

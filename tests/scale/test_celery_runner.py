@@ -12,7 +12,7 @@ import pytest
 from bot.jobs import JobFailed, JobTimedOut, ThreadJobRunner, WorkerCrashed
 from bot.settings import load_settings
 from core.errors import NoFaceFound, NotCalibrated
-from tests.bot.test_jobs import buggy_job, no_face_job  # run by the workers as they are
+from tests.bot.pool_jobs import buggy_job, no_face_job  # run by the workers as they are
 from tests.scale.cluster import Cluster, wait_for
 from tests.scale.jobs import Nap, deaf_job, nap_job, stuck_job
 

@@ -25,13 +25,13 @@ from bot.platform_settings import SlackSettings
 from bot.store.config import StoreConfig
 from bot.store.repository import Store, open_store
 from tests.adapters.fake_slack import APP_TOKEN, BOT_TOKEN, Call, FakeSlack
-from tests.adapters.test_slack_kit import DM, GENUINE, lfw_jpeg
+from tests.adapters.slack_world import DM, GENUINE, lfw_jpeg
 from tests.conftest import MODELS, needs_shared
 from tests.databases import TEST_KEY
 from tests.scale.cluster import Cluster, wait_for
 from tests.scale.conftest import celery_runner
+from tests.scale.made_up_calibration import calibrate_with_made_up_scores
 from tests.scale.own_loop import OwnLoop
-from tests.scale.test_worker_models import calibrate_with_made_up_scores
 
 pytest.importorskip("celery")
 pytestmark = [pytest.mark.redis, needs_shared]

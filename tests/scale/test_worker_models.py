@@ -7,41 +7,23 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pytest
 from sqlalchemy import text
 
-from bot.composition import build_pipeline, pipeline_identity
 from bot.dialogue import Dialogue, DialogueConfig
 from bot.dialogue.work import prepare_job, verify_job
 from bot.messages import ConversationKey, PhotoMessage, VerificationReply
-from bot.settings import load_settings
 from bot.store.config import StoreConfig
 from bot.store.repository import open_store
-from core.calibration import Calibration
-from tests.bot.test_dialogue_kit import GENUINE, photo, texts_of
+from tests.bot.dialogue_helpers import GENUINE, photo, texts_of
 from tests.conftest import MODELS, lfw_image, needs_shared
 from tests.databases import TEST_KEY
 from tests.scale.cluster import Cluster, wait_for
+from tests.scale.made_up_calibration import calibrate_with_made_up_scores
 
 pytest.importorskip("celery")  # the scale extra; Redis itself is expected up
 pytestmark = [pytest.mark.redis, needs_shared]
 HELD = "tests.scale.jobs:held_engines"  # the real engines, able to wait mid-job
-
-
-def calibrate_with_made_up_scores(data_dir: Path) -> None:
-    """A calibration for the shared recognizer, from drawn scores (not a measurement)."""
-    settings = load_settings(model_dir=MODELS, data_dir=data_dir)
-    rng = np.random.default_rng(0)
-    pipeline = build_pipeline(settings)
-    Calibration(
-        recognizer_sha256=pipeline.recognizer.sha256, recognizer="mobilefacenet",
-        detector=pipeline.detector.name, identity=pipeline_identity(settings, pipeline).to_dict(),
-        dataset="made-up scores for a test", date="2026-01-01",
-        threshold=0.3, threshold_rule="fixed for tests",
-        genuine_scores=rng.normal(0.6, 0.1, 200).tolist(),
-        impostor_scores=rng.normal(0.05, 0.1, 200).tolist(),
-    ).save(settings.calibration_dir)
 
 
 async def test_a_worker_with_the_face_models_checks_a_photo_then_compares_the_pair(

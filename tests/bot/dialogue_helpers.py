@@ -1,21 +1,20 @@
-"""What the dialogue tests share: real parts built once, photos, and transcript helpers.
+"""What the dialogue tests share: photos, the saliency grid, transcript helpers, and the QA
+engine built once per process (loading its sentence encoder takes seconds).
 
-No tests here; the fixtures are imported by the test_dialogue* modules. The expensive parts (the
-QA engine's sentence encoder) are cached per process, so every module reuses them.
+The fixtures built on these (``answerer``, ``store``, ``thread_runner``) are in tests/conftest.py,
+``dialogue`` in tests/bot/conftest.py.
 """
 
 from __future__ import annotations
 
 import asyncio
 import io
-from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
-import pytest
 from PIL import Image
 
-from bot.composition import build_answerer, build_runner, build_store
-from bot.dialogue import Dialogue, DialogueConfig
+from bot.composition import build_answerer
+from bot.dialogue import Dialogue
 from bot.jobs import JobRunner
 from bot.messages import (
     ConversationKey,
@@ -29,7 +28,7 @@ from bot.messages import (
 )
 from bot.services import Answerer
 from bot.settings import Settings
-from bot.store.repository import Store
+from core.progress import Progress, no_progress
 from core.saliency import PROFILES, with_changes
 from tests.conftest import lfw_image
 
@@ -81,28 +80,6 @@ def shared_answerer(settings: Settings) -> Answerer:
     return _answerers["qa"]
 
 
-@pytest.fixture
-def answerer(calibrated_settings: Settings) -> Answerer:
-    return shared_answerer(calibrated_settings)
-
-
-@pytest.fixture(scope="module")
-def store(calibrated_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
-    """A real SQLite store for the module (tests use distinct users, so they never meet)."""
-    path = tmp_path_factory.mktemp("chat") / "chat.db"
-    chat_store = build_store(calibrated_settings.model_copy(update={"database_url": f"sqlite:///{path}"}))
-    yield chat_store
-    chat_store.close()
-
-
-@pytest.fixture(scope="module")
-def thread_runner(calibrated_settings: Settings) -> Iterator[JobRunner]:
-    """Real models on worker threads (no process start-up), built once for the module."""
-    runner = build_runner(calibrated_settings, saliency=TINY_SALIENCY, kind="threads")
-    yield runner
-    asyncio.run(runner.close())
-
-
 class Chat:
     """One user's side of a conversation, for transcript-style tests."""
 
@@ -134,10 +111,22 @@ def only(replies: list[Reply], cls: type[Any]) -> Any:
     return found[0]
 
 
-@pytest.fixture
-async def dialogue(thread_runner: JobRunner, store: Store,
-                   answerer: Answerer) -> AsyncIterator[Dialogue]:
-    """Real models, a real SQLite store, the real QA engine; consent asked first."""
-    talk = Dialogue(thread_runner, store, answerer, DialogueConfig(consent="ask"))
-    yield talk
-    await talk.close()
+class HeldHeatmaps:
+    """The real runner, but heatmap jobs wait until ``release`` is set (slow heatmaps)."""
+
+    def __init__(self, runner: JobRunner) -> None:
+        self.runner = runner
+        self.release = asyncio.Event()
+
+    async def start(self) -> None: ...
+
+    async def run(self, job: Any, payload: Any, progress: Progress = no_progress, *,
+                  label: str = "") -> Any:
+        if label.startswith("explain"):
+            await self.release.wait()
+        return await self.runner.run(job, payload, progress, label=label)
+
+    def running(self) -> dict[str, int]:
+        return {}
+
+    async def close(self) -> None: ...

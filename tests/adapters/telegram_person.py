@@ -1,31 +1,23 @@
-"""What the Telegram tests share: the fake Bot API server, a real bot pointed at it, and a
-person who talks to the bot through the fake, transcript-style.
+"""What the Telegram tests share: the bot's settings against the fake Bot API server, photos,
+and a person who talks to the bot through the fake, transcript-style.
 
-No tests here; the fixtures are imported by the test_telegram* modules.
+The fixtures (the fake, the real bot on the real dialogue) are in tests/adapters/conftest.py.
 """
 
 from __future__ import annotations
 
-import asyncio
 import html
 import io
 import re
-from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
-import pytest
 from PIL import Image
 
 from adapters.telegram.service import TelegramBot
-from bot.composition import build_runner, build_store
-from bot.dialogue import Dialogue, DialogueConfig
-from bot.jobs import JobRunner
+from bot.dialogue import Dialogue
 from bot.platform_settings import TelegramSettings
-from bot.settings import Settings
-from bot.store.repository import Store
 from core.saliency import params_for, with_changes
 from tests.adapters.fake_telegram import FakeTelegram, Request
-from tests.bot.test_dialogue_kit import shared_answerer
 from tests.conftest import lfw_image
 
 # A tiny MinPlus grid: real heatmaps and tables in a fraction of a second a pair.
@@ -46,54 +38,12 @@ def faceless_jpeg() -> bytes:
     return out.getvalue()
 
 
-@pytest.fixture(scope="module")
-def runner(calibrated_settings: Settings) -> Iterator[JobRunner]:
-    """Real models on worker threads, built once for the module."""
-    jobs = build_runner(calibrated_settings, saliency=QUICK_SALIENCY, kind="threads")
-    yield jobs
-    asyncio.run(jobs.close())
-
-
-@pytest.fixture(scope="module")
-def store(calibrated_settings: Settings, tmp_path_factory: pytest.TempPathFactory
-          ) -> Iterator[Store]:
-    """A real SQLite store for the module (each test talks as its own users)."""
-    path = tmp_path_factory.mktemp("telegram") / "chat.db"
-    chat_store = build_store(calibrated_settings.model_copy(
-        update={"database_url": f"sqlite:///{path}"}))
-    yield chat_store
-    chat_store.close()
-
-
-@pytest.fixture
-async def dialogue(calibrated_settings: Settings, runner: JobRunner,
-                   store: Store) -> AsyncIterator[Dialogue]:
-    """The real dialogue (consent asked first) with the real QA engine."""
-    talk = Dialogue(runner, store, shared_answerer(calibrated_settings),
-                    DialogueConfig(consent="ask"))
-    yield talk
-    await talk.close()
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeTelegram]:
-    async with FakeTelegram() as server:
-        yield server
-
-
 def config_for(fake: FakeTelegram, **changes: Any) -> TelegramSettings:
     """The bot's settings against the fake: a short long-poll and album window for speed."""
     values: dict[str, Any] = {"token": fake.token, "base_url": fake.base_url,
                               "base_file_url": fake.base_file_url, "poll_timeout_s": 0.5,
                               "album_window_s": 0.3, **changes}
     return TelegramSettings(**values)
-
-
-@pytest.fixture
-async def telegram(fake: FakeTelegram, dialogue: Dialogue) -> AsyncIterator[TelegramBot]:
-    """The real bot (python-telegram-bot, long polling) against the fake, on the real dialogue."""
-    async with TelegramBot(config_for(fake), dialogue) as bot:
-        yield bot
 
 
 def plain(request: Request) -> str:

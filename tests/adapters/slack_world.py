@@ -1,6 +1,9 @@
-"""What the Slack tests share (no tests here): a world of the fake Slack, the real assistant on
-the real conversation service, and people who talk to it over signed HTTP requests or Socket
-Mode envelopes."""
+"""What the Slack tests share: a world of the fake Slack, the real assistant on the real
+conversation service, people who talk to it over signed HTTP requests or Socket Mode envelopes,
+and readers of the messages' blocks.
+
+The fixtures that open a world (``slack``, ``slack_fakes``, ``slack_text``) are in
+tests/adapters/conftest.py."""
 
 from __future__ import annotations
 
@@ -16,7 +19,6 @@ from typing import Any
 from urllib.parse import urlencode
 
 import aiohttp
-import pytest
 from aiohttp import web
 from PIL import Image
 
@@ -29,7 +31,7 @@ from bot.composition import Service, build_answerer, build_runner, build_service
 from bot.dialogue import DialogueConfig
 from bot.platform_settings import SlackSettings
 from bot.services import Answerer
-from bot.settings import Settings, load_settings
+from bot.settings import Settings
 from bot.store.repository import Store
 from core.saliency import params_for, with_changes
 from tests.adapters.fake_slack import APP_TOKEN, BOT_TOKEN, TEAM, FakeSlack
@@ -214,27 +216,19 @@ async def open_world(settings: Settings, tmp_path: Path, service: Service | None
         await fake.stop()
 
 
-@pytest.fixture
-async def slack(calibrated_settings: Settings, tmp_path: Path) -> AsyncIterator[SlackWorld]:
-    """The world with the real models from ../shared."""
-    async for world in open_world(calibrated_settings, tmp_path):
-        yield world
+def blocks_of(post: dict[str, Any], kind: str) -> list[dict[str, Any]]:
+    return [block for block in post["blocks"] if block["type"] == kind]
 
 
-@pytest.fixture
-async def slack_fakes(tmp_path: Path) -> AsyncIterator[SlackWorld]:
-    """The world on the fakes of ``tests/fakes.py`` (no ../shared): fake face models, a real
-    SQLite store, the real QA engine on a hashing encoder."""
-    from tests.fakes import fake_service, fake_settings
-
-    service = fake_service(tmp_path, consent="ask")
-    async for world in open_world(fake_settings(tmp_path), tmp_path, service):
-        yield world
+def buttons(post: dict[str, Any]) -> dict[str, str]:
+    """label -> action_id of a message's buttons."""
+    return {e["text"]["text"]: e["action_id"] for block in blocks_of(post, "actions")
+            for e in block["elements"]}
 
 
-@pytest.fixture
-async def slack_text(tmp_path: Path) -> AsyncIterator[SlackWorld]:
-    """The world for conversations without photos (no models are loaded)."""
-    settings = load_settings(data_dir=tmp_path / "data", model_dir=tmp_path / "no-models")
-    async for world in open_world(settings, tmp_path):
-        yield world
+def with_button(posts: list[dict[str, Any]], label: str) -> dict[str, Any]:
+    return next(post for post in posts if label in buttons(post))
+
+
+def header(post: dict[str, Any]) -> str:
+    return " ".join(block["text"]["text"] for block in blocks_of(post, "header"))

@@ -1,6 +1,6 @@
 """Shared pieces for the QA tests: one real sentence encoder and engine per test session, the
-example comparisons from data/qa, a tiny randomly initialised SQuAD reader, and ``Chat``, which
-keeps a conversation the way the chat service does. Holds no tests itself."""
+example comparisons from data/qa, the paper's nine questions, a tiny randomly initialised SQuAD
+reader, and ``Chat``, which keeps a conversation the way the chat service does."""
 
 from __future__ import annotations
 
@@ -19,6 +19,18 @@ from core.qa.index import FactIndex
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 ROOT = Path(__file__).resolve().parents[2]
 QA_DATA = ROOT / "data" / "qa"
+
+PAPER_QUESTIONS = {  # the paper's nine questions -> the fact that answers them
+    "What is the decision?": "decision",
+    "How did you come to this decision?": "decision.reason",
+    "How sure are you about the decision?": "confidence",
+    "What is the most important feature of this decision?": "ranking.pair.most",
+    "What is the least important feature of this decision?": "ranking.pair.least",
+    "What is explainable AI?": "glossary.xai",
+    "What are these output images?": "outputs.images",
+    "Which is the most important face region?": "ranking.pair.most",
+    "What is the importance of the chin?": "region.pair.chin",
+}
 
 
 def example(kind: str) -> Comparison:
