@@ -5,6 +5,7 @@ Conversations without photos, so no models are loaded."""
 from __future__ import annotations
 
 from adapters.ratelimit import RATE_LIMITED
+from adapters.seen import Seen
 from bot.dialogue import texts
 from core.errors import ImageTooLarge
 from tests.adapters.fake_slack import BOT_ID, BOT_USER
@@ -59,7 +60,7 @@ async def test_an_event_handled_before_a_restart_is_dropped_after_it(
     event = world.message("UALICE", "help")
     assert await world.http_event(event, event_id="EvBEFORE") == 200
     await world.settle()
-    world.assistant.seen = type(world.assistant.seen)()  # a new process remembers nothing
+    world.assistant.seen = Seen(world.assistant.seen.size)  # a new process remembers nothing
     assert await world.http_event(event, event_id="EvBEFORE", retry=1) == 200
     await world.settle()
     assert world.texts() == [said(texts.HELP)]
