@@ -24,6 +24,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.lanes import Lanes
 from adapters.ratelimit import RATE_LIMITED, RateLimiter
 from adapters.seen import Seen
 from adapters.slack import blocks as kit
@@ -37,7 +38,6 @@ from adapters.slack.incoming import (
     parse_event,
     to_incoming,
 )
-from adapters.slack.lanes import Lanes
 from adapters.slack.once import retry_number
 from adapters.slack.outgoing import Outgoing
 from adapters.slack.reviews import REVIEW_ACTION, review_line, verdict_of
@@ -73,7 +73,9 @@ class SlackAssistant:
         self.out = Outgoing(self.client, config.progress_interval_s, TEXT_COMMANDS)
         self.seen = Seen(config.seen_events)
         self.rate = RateLimiter(config.rate_per_minute)
-        self.lanes = Lanes()
+        # a lane per conversation (and one per message for its reviews), unbounded: an
+        # acknowledged event is never dropped
+        self.lanes: Lanes[Callable[[], Awaitable[None]]] = Lanes(_call, None, name="facexplain-slack")
         self.reviewed: OrderedDict[tuple[str, str], list[kit.Block]] = OrderedDict()
         self.app = self._bolt_app()
 
@@ -217,7 +219,7 @@ class SlackAssistant:
         """Wait until every acknowledged event has been fully answered (background replies
         of the dialogue included)."""
         while True:
-            await self.lanes.idle()
+            await self.lanes.join()
             await self.dialogue.idle()
             if not len(self.lanes):
                 return
@@ -225,3 +227,7 @@ class SlackAssistant:
     async def close(self) -> None:
         await self.lanes.cancel()
         await self.files.close()
+
+
+async def _call(work: Callable[[], Awaitable[None]]) -> None:
+    await work()

@@ -15,14 +15,15 @@ from dataclasses import dataclass
 from telegram import Bot, CallbackQuery, Update, User
 from telegram.error import TelegramError
 
+from adapters.lanes import Lanes
 from adapters.ratelimit import RATE_LIMITED, RateLimiter
 from adapters.seen import Seen
+from adapters.telegram.albums import Album, Albums
 from adapters.telegram.callbacks import CallbackData
 from adapters.telegram.config import file_limit
 from adapters.telegram.delivery import RetryPolicy, call
 from adapters.telegram.files import Downloader
 from adapters.telegram.incoming import PLATFORM, Route, route, to_incoming
-from adapters.telegram.lanes import Album, Albums, Lanes
 from adapters.telegram.outgoing import Outgoing, Target
 from bot.dialogue.port import DialoguePort
 from bot.messages import ConversationKey, Reply, ReplySink, TextReply
@@ -58,7 +59,7 @@ class Router:
         self.seen = Seen(config.seen_updates)
         self.rate = RateLimiter(config.rate_per_minute)
         self.albums: Albums[tuple[Route, Update]] = Albums(config.album_window_s)
-        self.lanes: Lanes[Work] = Lanes(self._work, config.max_pending_per_chat)
+        self.lanes: Lanes[Work] = Lanes(self._work, config.max_pending_per_chat, name="telegram-lane")
         self._answering: set[asyncio.Task[None]] = set()
 
     @property

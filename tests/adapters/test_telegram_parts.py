@@ -10,12 +10,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from adapters.lanes import Lanes
 from adapters.ratelimit import RateLimiter
 from adapters.seen import Seen
 from adapters.telegram import formatting
+from adapters.telegram.albums import Albums
 from adapters.telegram.callbacks import CallbackData
 from adapters.telegram.config import TelegramNotConfigured, file_limit, require
-from adapters.telegram.lanes import Albums, Lanes
 from bot.cli.main import cli
 from bot.platform_settings import TelegramSettings
 from bot.settings import load_settings, with_changes
@@ -90,6 +91,25 @@ async def test_lanes_keep_each_chat_in_order_and_run_chats_concurrently() -> Non
     gate.set()
     await lanes.join()
     assert done == ["b1", "b2", "a1", "a2"] and lanes.busy == 0
+
+
+async def test_cancel_stops_the_work_in_hand_and_drops_what_waited_behind_it() -> None:
+    started, done = asyncio.Event(), []
+
+    async def work(item: str) -> None:
+        started.set()
+        await asyncio.sleep(0 if item == "after" else 60)
+        done.append(item)
+
+    lanes: Lanes[str] = Lanes(work, max_pending=None)
+    for item in ("slow", "next", "last"):
+        assert lanes.submit("a", item)
+    lanes.submit("b", "other")
+    await started.wait()
+    await lanes.cancel()
+    assert done == [] and lanes.busy == 0 and len(lanes) == 0
+    assert lanes.submit("a", "after") and (await lanes.join()) is None
+    assert done == ["after"]
 
 
 async def test_a_full_lane_refuses_more() -> None:
