@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 
 if TYPE_CHECKING:  # imported in the fixtures: every test session loads this file
+    from bot.dialogue import Dialogue
     from bot.jobs import JobRunner
     from bot.services import Answerer
     from bot.settings import Settings
@@ -120,3 +121,20 @@ def thread_runner(calibrated_settings: Settings) -> Iterator[JobRunner]:
     runner = build_runner(calibrated_settings, saliency=TINY_SALIENCY, kind="threads")
     yield runner
     asyncio.run(runner.close())
+
+
+@pytest.fixture
+def dialogue_runner(thread_runner: JobRunner) -> JobRunner:
+    """The runner under ``dialogue``; a directory's conftest overrides it with its own."""
+    return thread_runner
+
+
+@pytest.fixture
+async def dialogue(dialogue_runner: JobRunner, store: Store,
+                   answerer: Answerer) -> AsyncIterator[Dialogue]:
+    """Real models, a real SQLite store, the real QA engine; consent asked first."""
+    from bot.dialogue import Dialogue, DialogueConfig
+
+    talk = Dialogue(dialogue_runner, store, answerer, DialogueConfig(consent="ask"))
+    yield talk
+    await talk.close()

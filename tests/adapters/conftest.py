@@ -15,11 +15,9 @@ import pytest
 
 from adapters.telegram.service import TelegramBot
 from bot.composition import build_runner
-from bot.dialogue import Dialogue, DialogueConfig
+from bot.dialogue import Dialogue
 from bot.jobs import JobRunner
-from bot.services import Answerer
 from bot.settings import Settings, load_settings
-from bot.store.repository import Store
 from tests.adapters.fake_telegram import FakeTelegram
 from tests.adapters.slack_world import SlackWorld, open_world
 from tests.adapters.telegram_person import QUICK_SALIENCY, config_for
@@ -65,12 +63,9 @@ def runner(calibrated_settings: Settings) -> Iterator[JobRunner]:
 
 
 @pytest.fixture
-async def dialogue(runner: JobRunner, store: Store,
-                   answerer: Answerer) -> AsyncIterator[Dialogue]:
-    """The real dialogue (consent asked first) with the real QA engine."""
-    talk = Dialogue(runner, store, answerer, DialogueConfig(consent="ask"))
-    yield talk
-    await talk.close()
+def dialogue_runner(runner: JobRunner) -> JobRunner:
+    """The Telegram tests' dialogue (tests/conftest.py) runs on the quick-saliency runner."""
+    return runner
 
 
 @pytest.fixture
