@@ -32,6 +32,12 @@ from tests.databases import TEST_KEY, backend_params, database_url
 KEY = "keyed-chain-test-key-0123456789abcdef"
 
 
+@pytest.fixture(autouse=True)
+def own_data_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # the CLI falls back to the key file of the data folder: never the user's own
+    monkeypatch.setenv("FACEXPLAIN_DATA_DIR", str(tmp_path / "data"))
+
+
 @pytest.fixture(params=backend_params())
 def url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return database_url(request.param, tmp_path)
