@@ -84,6 +84,8 @@ class SlackSettings(BaseSettings):
     max_photos: int = 2  # image files in one message (more are refused before downloading)
     download_timeout_s: float = 30.0
     rate_limit_retries: int = 3  # 429 from the Web API: retried after Retry-After
+    retry_attempts: int = 3  # tries after a 5xx (downloads and uploads: after a time-out too)
+    api_timeout_s: int = 30  # each Web API call and each upload to an upload URL
     review_buttons: ReviewButtons = "channels"  # where decisions get the review buttons
     progress_interval_s: float = 1.0  # the least time between two edits of a status message
     seen_events: int = 10_000  # event ids remembered to drop duplicates (LRU)

@@ -4,7 +4,8 @@ messages for the dialogue and its replies become Web API calls.
 
 Events are processed once: repeated event ids (Slack's retries too) are
 acknowledged and dropped. The assistant's own messages are dropped by Bolt and again by
-``parse_event``. The Web API client retries 429 answers after their ``Retry-After``.
+``parse_event``. The Web API client retries 429 answers after their ``Retry-After``, and 5xx
+answers and upload time-outs with a bounded backoff (``adapters.slack.retries``).
 """
 
 from __future__ import annotations
@@ -18,10 +19,6 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext, AsyncBoltRequest
 from slack_bolt.response import BoltResponse
-from slack_sdk.http_retry.builtin_async_handlers import (
-    AsyncRateLimitErrorRetryHandler,
-    async_default_handlers,
-)
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.lanes import Lanes
@@ -40,6 +37,7 @@ from adapters.slack.incoming import (
 )
 from adapters.slack.once import retry_number
 from adapters.slack.outgoing import Outgoing
+from adapters.slack.retries import retry_handlers
 from adapters.slack.reviews import REVIEW_ACTION, review_line, verdict_of
 from bot.dialogue.port import DialoguePort
 from bot.messages import ButtonPress, ConversationKey, ReplySink, TextReply
@@ -55,11 +53,11 @@ _BUTTON = re.compile(rf"^{kit.BUTTON_ACTION}\d+$")
 
 
 def web_client(config: SlackSettings) -> AsyncWebClient:
-    """The Web API client: the configured base URL, and 429s retried after Retry-After."""
-    handlers = [*async_default_handlers(),
-                AsyncRateLimitErrorRetryHandler(max_retry_count=config.rate_limit_retries)]
+    """The Web API client: the configured base URL, transient errors and 429s retried (see
+    ``adapters.slack.retries``)."""
+    handlers = retry_handlers(config.api_url, config.retry_attempts, config.rate_limit_retries)
     return AsyncWebClient(token=config.bot_token, base_url=config.api_url,
-                          retry_handlers=handlers)
+                          timeout=config.api_timeout_s, retry_handlers=handlers)
 
 
 class SlackAssistant:
@@ -69,7 +67,8 @@ class SlackAssistant:
         self.dialogue = dialogue
         self.config = config
         self.client = client or web_client(config)
-        self.files = SlackFiles(config.bot_token, max_photo_bytes, config.download_timeout_s)
+        self.files = SlackFiles(config.bot_token, max_photo_bytes, config.download_timeout_s,
+                                config.retry_attempts)
         self.out = Outgoing(self.client, config.progress_interval_s, TEXT_COMMANDS)
         self.seen = Seen(config.seen_events)
         self.rate = RateLimiter(config.rate_per_minute)

@@ -1,16 +1,20 @@
 """Downloading a shared file: with the bot token, capped, and only when it is an image.
 
 Slack answers a file request it does not authorise (no token, a missing files:read scope)
-with its HTML sign-in page and status 200; that page is refused here, never decoded.
+with its HTML sign-in page and status 200; that page is refused here, never decoded. A 5xx, a
+dropped connection or a time-out is tried again (``attempts`` tries, the backoff of
+``adapters.slack.retries``); then the user is told once.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import TYPE_CHECKING
 
 import aiohttp
 
+from adapters.slack.retries import BoundedBackoff
 from bot.messages import Photo
 from core.errors import FacexplainError, ImageTooLarge, UnsupportedImageType
 
@@ -30,22 +34,48 @@ class FileUnavailable(FacexplainError):
     )
 
 
+class DownloadFailed(FacexplainError):
+    code = "slack_download"
+    user_message = ("I could not download that photo from Slack just now (its file service "
+                    "did not answer). Please share it again in a minute.")
+
+
+class _Transient(Exception):
+    """A download that may work when tried again."""
+
+
 class SlackFiles:
     """Fetches ``url_private_download`` with ``Authorization: Bearer <bot token>``."""
 
-    def __init__(self, token: str, max_bytes: int, timeout_s: float = 30.0) -> None:
+    def __init__(self, token: str, max_bytes: int, timeout_s: float = 30.0,
+                 attempts: int = 3) -> None:
         self._token = token
         self.max_bytes = max_bytes
         self.timeout = aiohttp.ClientTimeout(total=timeout_s)
+        self.attempts = attempts
+        self.backoff = BoundedBackoff()
         self._session: aiohttp.ClientSession | None = None
 
     async def fetch(self, shared: SharedFile) -> Photo:
+        for attempt in range(self.attempts):
+            if attempt:
+                await asyncio.sleep(self.backoff.calculate_sleep_duration(attempt - 1))
+            try:
+                return await self._fetch(shared)
+            except _Transient as exc:
+                log.warning("file %s: download failed (%s, try %d of %d)", shared.id, exc,
+                            attempt + 1, self.attempts)
+        raise DownloadFailed()
+
+    async def _fetch(self, shared: SharedFile) -> Photo:
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession(timeout=self.timeout)
         headers = {"Authorization": f"Bearer {self._token}"}
         try:
             async with self._session.get(shared.url, headers=headers) as response:
                 kind = response.content_type.lower()
+                if response.status >= 500:
+                    raise _Transient(f"HTTP {response.status}")
                 if response.status != 200 or kind == "text/html":
                     log.warning("file %s: status %s, %s instead of the image (check the token "
                                 "and the files:read scope)", shared.id, response.status, kind)
@@ -59,9 +89,8 @@ class SlackFiles:
                     data += chunk
                     if len(data) > self.max_bytes:
                         raise ImageTooLarge.over(self.max_bytes)
-        except (aiohttp.ClientError, TimeoutError) as exc:
-            log.warning("file %s: download failed (%s)", shared.id, type(exc).__name__)
-            raise FileUnavailable() from None
+        except (aiohttp.ClientError, TimeoutError) as exc:  # no text: it may hold the URL
+            raise _Transient(type(exc).__name__) from None
         mime = kind if kind.startswith("image/") else shared.mimetype
         return Photo(bytes(data), shared.name, mime)
 

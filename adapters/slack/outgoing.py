@@ -1,18 +1,23 @@
 """Neutral -> Slack: each reply becomes Web API calls in the conversation's place.
 
 Text and the decision are Block Kit messages; the heatmap collage and the region table are
-uploaded with ``files_upload_v2``; progress is one status message per place, edited in place
+uploaded with ``files_upload_v2`` (an upload that still fails after the client's retries
+becomes one message saying so); progress is one status message per place, edited in place
 (at most one edit per ``progress_interval_s``, the last one always).
 """
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
+import aiohttp
+from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import blocks as kit
@@ -32,6 +37,8 @@ from bot.messages import (
 
 MAX_BLOCKS = 50
 FALLBACK_LIMIT = 3000
+UPLOAD_FAILED = "I could not upload {what} to Slack just now. Send /{command} in a minute to try again."
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -91,14 +98,12 @@ class Outgoing:
         elif isinstance(reply, VerificationReply):
             await self.post(where, kit.verification_blocks(reply, reviews), reply.text)
         elif isinstance(reply, ImageReply):
-            await self.client.files_upload_v2(
-                channel=where.channel, thread_ts=where.thread_ts, content=reply.png,
-                filename=reply.filename, title=reply.filename, initial_comment=reply.caption,
-                alt_txt=reply.caption[:1000])
+            await self.upload(where, "the heatmap image", "explain", content=reply.png,
+                              filename=reply.filename, title=reply.filename,
+                              initial_comment=reply.caption, alt_txt=reply.caption[:1000])
         elif isinstance(reply, TableReply):
-            await self.client.files_upload_v2(
-                channel=where.channel, thread_ts=where.thread_ts, content=reply.text,
-                filename="region-table.txt", title=reply.title)
+            await self.upload(where, "the region table", "table", content=reply.text,
+                              filename="region-table.txt", title=reply.title)
         elif isinstance(reply, ProgressReply):
             await self.progress(where, reply)
         elif isinstance(reply, SuggestionsReply):
@@ -108,6 +113,17 @@ class Outgoing:
         elif isinstance(reply, ButtonsReply):
             text = as_words(reply.text, self.commands)
             await self.post(where, kit.buttons_blocks(text, reply.buttons), text)
+
+    async def upload(self, where: Place, what: str, command: str, **file: Any) -> None:
+        """``files_upload_v2`` (its transient errors retried by the client's handlers); when
+        it still fails, one message that says so and how to ask again."""
+        try:
+            await self.client.files_upload_v2(channel=where.channel, thread_ts=where.thread_ts,
+                                              **file)
+        except (SlackApiError, SlackRequestError, aiohttp.ClientError, TimeoutError) as exc:
+            log.warning("could not upload %s: %s", file.get("filename"), type(exc).__name__)
+            await self.deliver(where, TextReply(UPLOAD_FAILED.format(
+                what=what, command=command), "error"))
 
     async def post(self, where: Place, blocks: list[kit.Block], fallback: str) -> str:
         response = await self.client.chat_postMessage(

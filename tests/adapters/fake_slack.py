@@ -5,7 +5,8 @@ on exactly what reached "Slack".
 
 Like Slack, it answers a file request without the bot token with an HTML sign-in page (status
 200), answers 429 with ``Retry-After`` when told to, and checks that every completed upload
-was uploaded first.
+was uploaded first. Told to, it fails like a gateway: a 5xx for the next calls of a method or
+the next POSTs to upload URLs, or a hang past the client's time-out (``fail``).
 """
 
 from __future__ import annotations
@@ -31,6 +32,12 @@ class Call:
     args: dict[str, Any]
 
 
+@dataclass(frozen=True)
+class Fault:
+    status: int = 502
+    hang_s: float = 0.0  # first wait this long (longer than the client's time-out: a hang)
+
+
 @dataclass
 class HostedFile:
     data: bytes
@@ -50,6 +57,9 @@ class FakeSlack:
     files: dict[str, HostedFile] = field(default_factory=dict)
     messages: dict[str, dict[str, Any]] = field(default_factory=dict)  # by ts, as now shown
     acks: list[dict[str, Any]] = field(default_factory=list)
+    failed: list[tuple[str, int]] = field(default_factory=list)  # (method or "upload", status)
+    _faults: dict[str, list[Fault]] = field(default_factory=dict)
+    _stopping: asyncio.Event = field(default_factory=asyncio.Event)
     _limits: dict[str, int] = field(default_factory=dict)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _runner: web.AppRunner | None = None
@@ -73,6 +83,7 @@ class FakeSlack:
         return self
 
     async def stop(self) -> None:
+        self._stopping.set()  # hanging answers end now
         if self._socket is not None:
             await self._socket.close()
         if self._runner is not None:
@@ -85,6 +96,24 @@ class FakeSlack:
     def rate_limit(self, method: str, times: int = 1) -> None:
         """Answer the next ``times`` calls of ``method`` with 429 and ``Retry-After: 0``."""
         self._limits[method] = times
+
+    def fail(self, method: str, times: int = 1, status: int = 502, hang_s: float = 0.0) -> None:
+        """Answer the next ``times`` calls of ``method`` ("upload": POSTs to the upload URLs,
+        "download": file GETs) with ``status`` and a gateway's HTML page, after ``hang_s``
+        seconds."""
+        self._faults.setdefault(method, []).extend([Fault(status, hang_s)] * times)
+
+    async def _injected(self, target: str) -> web.Response | None:
+        planned = self._faults.get(target)
+        if not planned:
+            return None
+        fault = planned.pop(0)
+        self.failed.append((target, fault.status))
+        if fault.hang_s:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), fault.hang_s)
+        return web.Response(status=fault.status, content_type="text/html",
+                            text=f"<html><body>{fault.status} Bad Gateway</body></html>")
 
     def host_file(self, data: bytes, name: str, mimetype: str, *, size: int | None = None,
                   login_page: bool = False, chunked: bool = False) -> dict[str, Any]:
@@ -136,6 +165,8 @@ class FakeSlack:
             args |= dict(await request.post())
         token = request.headers.get("Authorization", "").removeprefix("Bearer ")
         call = Call(method, args)
+        if (failure := await self._injected(method)) is not None:
+            return failure
         if self._limits.get(method, 0) > 0:
             self._limits[method] -= 1
             self.refused.append(call)
@@ -192,6 +223,8 @@ class FakeSlack:
     # ------------------------------------------------------------------ files and uploads
 
     async def _upload(self, request: web.Request) -> web.Response:
+        if (failure := await self._injected("upload")) is not None:
+            return failure
         self.uploads[request.match_info["file_id"]] = await request.read()
         return web.Response(text=f"OK - {len(self.uploads[request.match_info['file_id']])}")
 
@@ -200,6 +233,8 @@ class FakeSlack:
         if hosted is None:
             return web.Response(status=404)
         hosted.requests += 1
+        if (failure := await self._injected("download")) is not None:
+            return failure
         authorised = request.headers.get("Authorization") == f"Bearer {BOT_TOKEN}"
         if hosted.login_page or not authorised:
             return web.Response(body=LOGIN_PAGE, content_type="text/html")
