@@ -11,11 +11,13 @@ _STEER = re.compile(
     r"\b(?:ignore|disregard|forget|override)\b.{0,40}\b(?:above|previous|prior|earlier|"
     r"instructions?|rules|context|facts|everything)\b"
     r"|\b(?:you are now|pretend|act as|role-?play|system prompt|jailbreak|developer mode)\b"
-    # an order to say something, not a question about what was said ("why did you say no match?")
-    r"|(?<!you )(?<!u )(?<!it )(?<!they )(?<!system )"
-    r"\b(?:say|answer|reply|respond|tell me|output|print|change (?:the|your) (?:decision|answer) to)"
-    r"\s+(?:with\s+|that\s+)?(?:it\s*(?:'s|is)\s+)?(?:a\s+)?[\"']?(?:match|no match|yes|no|"
-    r"same person|different people|true|false)\b",
+    # an order to say something (at the start of a sentence, or after "please", "just", "to"...),
+    # not a question about what was said ("does the comparison say it is a match?")
+    r"|(?:^|[.!?;:,]\s*|\b(?:please|just|now|then|and|so|simply|only|must|should|will|to|always|"
+    r"never)\s+)(?:say|answer|reply|respond|tell me|output|print|state|declare)"
+    r"\s+(?:with\s+|that\s+|the\s+word\s+)?(?:it\s*(?:'s|is)\s+|they\s*(?:'re|are)\s+)?(?:a\s+)?"
+    r"[\"']?(?:match|no match|yes|no|(?:the\s+)?same(?: person)?|different(?: people)?|true|false)\b"
+    r"|\bchange (?:the|your) (?:decision|answer|verdict|result) to\b",
     re.IGNORECASE | re.DOTALL,
 )
 

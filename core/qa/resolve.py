@@ -42,13 +42,26 @@ INSTANCE_OF = {
     "glossary.xai": "outputs.images", "method.minplus": "outputs.images",
     "saliency.levels": "ranking.pair.order", "saliency.colours": "outputs.images",
 }
+# "what does S1+ do?" asks what a method is, whatever the previous turn was about
+_METHOD_ITSELF = re.compile(r"\b(?:do|does|work|works|mean|means|stand\s+for|defin\w*|explain)\b", _I)
 _LATERAL = re.compile(r"\b(left|right)\s+(?:one|side)\b|\b(other)\b", _I)
 _DOUBT = re.compile(r"^\s*(?:really|are\s+you\s+sure|sure|seriously|you\s+sure)\s*[?!.]*\s*$", _I)
 _FILLER = frozenset(re.findall(r"\S+", (
     "and but so ok okay also then now what how about of for same with as regarding the a an in "
     "on under by is are was were it its that this one ones other there please too again case "
-    "thing do does did you s only just"
+    "thing do does did you s only just together overall combined both"
 )))
+# a follow-up that only names a photo by its place: "and in the first?", "the latter?", "both?"
+_BARE_SIDE = re.compile(
+    r"^\s*(?:(?:and|but|so|ok(?:ay)?|now|then)\b[\s,]*)*(?:(?:what|how)\s+about\s+)?"
+    r"(?:(?:in|on|for|with|of)\s+)?(?:the\s+)?(?:(first|former|1st|left)|(second|latter|2nd|right)|"
+    r"(both|each|overall|all|combined|together))(?:\s+(?:one|photo|image|picture|pic|face))?"
+    r"(?:\s+(?:together|combined|overall))?\s*[?.!]*\s*$", _I)
+# "and the plus version?" after S1-: the same method with the other sign (or the other search)
+_VARIANT = re.compile(
+    r"\b(?:(plus|positive|\+|insertion|aggregation)|(minus|negative|-|removal|deletion)|"
+    r"(greedy|iterative)|(single|one-shot))\s*(?:version|variant|one|map|method|counterpart|kind)\b",
+    _I)
 
 
 @dataclass(frozen=True)
@@ -67,6 +80,8 @@ def resolve(
     slots = find_slots(question, vocabulary)
     prev = history.last() if history else None
     prev_facts = [facts[i] for i in (prev.fact_ids if prev else []) if i in facts]
+    if _DOUBT.match(question) and "confidence" in facts and not prev_facts:
+        return Resolved("How sure are you?", slots, False, "confidence")
     if prev is None or not prev_facts:
         return Resolved(question, _standalone(slots))
     prev_text = prev.resolved_question or prev.question
@@ -81,11 +96,14 @@ def resolve(
     if instance in facts and _INSTANCE.search(question) and len(content) <= 3 and not (
             slots.regions or slots.method or slots.polarity):
         return Resolved(f"{question} ({prev_text})", slots, True, instance)
+    slots = _variant(question, _bare_side(question, slots), prev_facts)
+    content = _content_words(question, slots)
     lateral = _lateral(question, slots, prev_facts)
     if lateral is not None:
         slots = replace(slots, regions=(lateral,), side=None if slots.side == "other" else slots.side)
         content = [w for w in content if w not in ("left", "right", "other", "side")]
-    if slots.empty or content:
+    if slots.empty or content or (slots.method and not (slots.regions or slots.polarity)
+                                   and _METHOD_ITSELF.search(question)):
         return Resolved(question, _standalone(slots))
     merged = _merge(slots, _slots_of(prev_facts, find_slots(prev_text, vocabulary)))
     return Resolved(_rewrite(merged, prev_text, prev_facts[0]), merged, True)
@@ -108,6 +126,28 @@ def _lateral(question: str, slots: Slots, prev_facts: list[Fact]) -> str | None:
     if found.group(1):
         return f"{found.group(1).lower()} {part}"
     return f"{'right' if regions[0].startswith('left') else 'left'} {part}"
+
+
+def _bare_side(question: str, slots: Slots) -> Slots:
+    found = _BARE_SIDE.match(question)
+    if found is None or slots.side:
+        return slots
+    side = "A" if found.group(1) else "B" if found.group(2) else "pair"
+    return replace(slots, side=side, spans=(*slots.spans, (found.start(), found.end(), "side")))
+
+
+def _variant(question: str, slots: Slots, prev_facts: list[Fact]) -> Slots:
+    method = next((f.method for f in prev_facts if f.method and f.method[0] == "S"), None)
+    found = _VARIANT.search(question)
+    if found is None or slots.method or method is None:
+        return slots
+    order, sign = method[1], method[2]
+    if found.group(1) or found.group(2):
+        sign = "+" if found.group(1) else "-"
+    else:
+        order = "1" if found.group(3) else "0"
+    return replace(slots, method=f"S{order}{sign}",
+                   spans=(*slots.spans, (found.start(), found.end(), "method")))
 
 
 def _content_words(question: str, slots: Slots) -> list[str]:
