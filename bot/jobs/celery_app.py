@@ -1,6 +1,7 @@
 """The Celery application behind ``CeleryJobRunner`` and ``facexplain worker``.
 
-Redis is both the broker (the job queue) and the result backend (job state, progress, results).
+Redis is both the broker (the job queue) and the result backend (job state and progress;
+a job's result is kept in its outcome record only: ``bot.jobs.celery_outcomes``).
 
 Two things an operator must know:
 

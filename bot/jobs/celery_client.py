@@ -35,7 +35,9 @@ class CeleryClient:
         """Queue ``name(context, payload, progress)`` as the task with id ``job_id`` (heatmaps
         on the background queue)."""
         queue = self.config.background_queue if background else self.config.queue
-        self.app.send_task(TASK_NAME, args=(job_id, name, payload), task_id=job_id, queue=queue)
+        # argsrepr: Celery would put a repr of the payload in the message headers (and logs)
+        self.app.send_task(TASK_NAME, args=(job_id, name, payload), task_id=job_id, queue=queue,
+                           argsrepr=f"({job_id!r}, {name!r}, ...)", kwargsrepr="{}")
 
     def peek(self, job_id: str) -> tuple[str, Any]:
         """The job's state (PENDING, STARTED, PROGRESS, SUCCESS, FAILURE...) and its data."""
@@ -70,21 +72,23 @@ class CeleryClient:
         return found
 
     def claim(self, job_id: str) -> bool:
+        """Take the note; the result goes either way: whoever claims has it in hand already,
+        and a note deleted by /forget leaves nobody to deliver it."""
         claimed = bool(self._outcomes.redis().delete(self._note_key(job_id)) == 1)
-        if claimed:
-            self._outcomes.retire(job_id)
+        self._outcomes.retire(job_id)
         return claimed
 
     def retire(self, job_id: str) -> None:
         self._outcomes.retire(job_id)
 
     def forget_notes(self, who: str) -> int:
-        """Delete the notes (and the results) of the jobs awaited by ``who`` (a pseudonym)."""
+        """Delete the notes of the jobs awaited by ``who`` (a pseudonym) and drop their
+        results, those still to come included (``Outcomes.drop``)."""
         gone = 0
         for job_id, note in self.pending():
             if note.get("who") == who:
                 self._outcomes.redis().delete(self._note_key(job_id))
-                self._outcomes.erase(job_id)
+                self._outcomes.drop(job_id)
                 self.forget(job_id)
                 gone += 1
         return gone
@@ -96,5 +100,6 @@ class CeleryClient:
         return self._outcomes.record(job_id, ("error", pack(error)))
 
     def close(self) -> None:
+        self._outcomes.close()
         if self._app is not None:
             self._app.close()

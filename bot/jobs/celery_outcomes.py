@@ -35,6 +35,11 @@ class Outcomes:
                 socket_timeout=10.0)
         return self._client
 
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
     def get(self, job_id: str) -> Outcome | None:
         blob = self.redis().get(self._key(job_id, "outcome"))
         if blob is None:
@@ -53,15 +58,14 @@ class Outcomes:
     def retire(self, job_id: str) -> None:
         """Drop a delivered job's result (the templates, the collage...), keeping a small
         record in its place until it expires, so a redelivery still returns without running."""
-        from bot.jobs.runner import JobFailed
-        from bot.jobs.transport import pack
-
-        blob = pickle.dumps(("error", pack(JobFailed(detail="delivered; the result was dropped"))),
-                            protocol=pickle.HIGHEST_PROTOCOL)
+        blob = _dropped("delivered; the result was dropped")
         self.redis().set(self._key(job_id, "outcome"), blob, xx=True, keepttl=True)
 
-    def erase(self, job_id: str) -> None:
-        self.redis().delete(self._key(job_id, "outcome"), self._key(job_id, "attempts"))
+    def drop(self, job_id: str) -> None:
+        """/forget: the same small record, finished or not. A job still queued or running
+        then ends with it (``record`` keeps the first outcome): its result never lands."""
+        blob = _dropped("forgotten; the result was dropped")
+        self.redis().set(self._key(job_id, "outcome"), blob, ex=self.config.result_ttl_s)
 
     def record(self, job_id: str, outcome: Outcome) -> Outcome:
         """Record ``outcome`` unless one is recorded already; returns the one that stands.
@@ -71,3 +75,11 @@ class Outcomes:
         if self.redis().set(key, blob, nx=True, ex=self.config.result_ttl_s):
             return outcome
         return self.get(job_id) or outcome
+
+
+def _dropped(detail: str) -> bytes:
+    """A dropped result's record: an error with no personal data."""
+    from bot.jobs.runner import JobFailed
+    from bot.jobs.transport import pack
+
+    return pickle.dumps(("error", pack(JobFailed(detail=detail))), protocol=pickle.HIGHEST_PROTOCOL)

@@ -40,6 +40,7 @@ from bot.jobs.celery_outcomes import Outcome
 from bot.jobs.celery_tasks import job_name
 from bot.jobs.lanes import is_background
 from bot.jobs.runner import Job, JobFailed, JobTimedOut, RunnerClosed, ServiceUnavailable, T
+from bot.jobs.transport import pack
 from core.progress import Progress, no_progress
 
 log = logging.getLogger(__name__)
@@ -140,10 +141,7 @@ class CeleryJobRunner:
                             detail=f"no worker took the job in {self.config.queue_s:.0f} s"))
                     return given_up
                 if status == "SUCCESS":
-                    with contextlib.suppress(RunnerClosed):
-                        await self._call(self.client.forget, job_id)
-                    outcome: Outcome = info
-                    return outcome
+                    return await self._finished(job_id, info)
                 if status == "FAILURE":
                     raise failure_error(info)
                 if status == "REVOKED":
@@ -158,6 +156,18 @@ class CeleryJobRunner:
             if loop.time() > deadline:
                 raise JobTimedOut(detail=f"no result after {self.wait_s:.0f} s")
             await asyncio.sleep(self.poll_s)
+
+    async def _finished(self, job_id: str, info: Any) -> Outcome:
+        """The outcome of a job whose task state says SUCCESS: its record (the task state
+        holds only its kind); the task state is dropped."""
+        with contextlib.suppress(RunnerClosed):
+            await self._call(self.client.forget, job_id)
+        if isinstance(info, tuple):  # a worker of an earlier version returned the outcome
+            return info
+        found: Outcome | None = await self._redis_call(self.client.outcome, job_id)
+        if found is None:  # expired
+            return ("error", pack(JobFailed(detail="the job's outcome is gone")))
+        return found
 
     async def remember(self, job_id: str, note: dict[str, str]) -> None:
         """Note who awaits ``job_id`` (call before ``run``), so that a later bot can deliver;
@@ -189,7 +199,12 @@ class CeleryJobRunner:
         self._idle.clear()
         try:
             found: Outcome | None = await self._redis_call(self.client.outcome, job_id)
-            outcome = found if found is not None else await self._wait(job_id, no_progress)
+            if found is None:
+                outcome = await self._wait(job_id, no_progress)
+            else:
+                outcome = found
+                with contextlib.suppress(RunnerClosed):  # nor is its task state
+                    await self._call(self.client.forget, job_id)
         finally:
             self._jobs.pop(job_id, None)
             if not self._jobs:

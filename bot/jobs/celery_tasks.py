@@ -108,7 +108,10 @@ def register(app: Any, config: CeleryConfig, factory: Callable[[], Any]) -> Any:
     worker_process_init.connect(CONTEXT.build, weak=False)
     outcomes = Outcomes(config)
 
-    def run_job(task: Any, job_id: str, name: str, payload: Any) -> Outcome:
-        return run_once(task, outcomes, config.max_attempts, job_id, name, payload)
+    def run_job(task: Any, job_id: str, name: str, payload: Any) -> str:
+        # The outcome lives in its record only; the task state says which kind it is, so
+        # Celery's result backend never holds a second copy of the templates.
+        kind: str = run_once(task, outcomes, config.max_attempts, job_id, name, payload)[0]
+        return kind
 
     return app.task(name=TASK_NAME, bind=True)(run_job)

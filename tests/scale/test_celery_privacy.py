@@ -1,9 +1,11 @@
 """Less in Redis: a delivered job's result is dropped (a small record stays so a redelivery
 does not run it again), notes name the user by pseudonym with the platform ids sealed, and
-/forget's ``forget_notes`` deletes that user's notes and results (the keys are scanned)."""
+/forget's ``forget_notes`` deletes that user's notes and drops their results (the keys are
+scanned), those of jobs still running included. The whole conversation: test_forget_redis.py."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 from typing import Any
@@ -12,12 +14,15 @@ import pytest
 
 from bot.dialogue.recovery import Awaited, open_note, sealed_note
 from bot.jobs.celery_outcomes import Outcomes
+from bot.jobs.celery_tasks import job_name
+from bot.jobs.runner import JobFailed
 from bot.messages import ConversationKey
 from bot.store.config import StoreConfig
 from bot.store.repository import Store
 from tests.databases import TEST_KEY
-from tests.scale.cluster import Cluster
+from tests.scale.cluster import Cluster, wait_for
 from tests.scale.jobs import Nap, nap_job
+from tests.scale.jobs import markers as markers_of
 
 pytest.importorskip("celery")
 
@@ -45,7 +50,9 @@ async def test_results_are_dropped_once_delivered_and_forget_deletes_notes_and_r
     assert outcomes.get("annjob") is not None and outcomes.get("annjob")[0] == "ok"  # type: ignore[index]
 
     assert await runner.forget_notes("pseudo-ann") == 1
-    assert keys_of(runner, "annjob") == []  # no note, no outcome, no task state
+    assert keys_of(runner, "annjob") == [f"{runner.config.queue}:job:annjob:attempts",
+                                         f"{runner.config.queue}:job:annjob:outcome"]
+    assert outcomes.get("annjob")[0] == "error"  # type: ignore[index]  # no note, no result
     assert [k for k in keys_of(runner, "bojob") if "awaited" in k]  # Bo's note stays
     assert await runner.claim("bojob")
     assert outcomes.get("bojob")[0] == "error"  # type: ignore[index]  # dropped once claimed
@@ -59,3 +66,34 @@ def test_a_note_names_the_user_by_pseudonym_and_seals_the_platform_ids(tmp_path:
         assert "424242" not in blob and "-100123456" not in blob
         assert note["who"] == store.user_ref("telegram", "424242")
         assert Awaited.from_note(open_note(note, store)) == Awaited(key, "explain", 5, 2)
+
+
+async def test_a_job_forgotten_while_it_runs_never_keeps_its_result(
+        cluster: Cluster, runner: Any, markers: Path) -> None:
+    cluster.start("privacy").wait_ready()
+    await runner.start()
+    outcomes: Outcomes = runner.client._outcomes
+    hold = markers / "hold"
+    hold.touch()
+    await runner.remember("cyjob", {"who": "pseudo-cy", "sealed": "z"})
+    running = asyncio.create_task(
+        runner.run(nap_job, Nap(str(markers), 0.0, 4, hold=str(hold)), job_id="cyjob"))
+    await asyncio.to_thread(wait_for, lambda: markers_of(markers, "started"), 30, "the job")
+    assert await runner.forget_notes("pseudo-cy") == 1  # /forget while the job runs
+    hold.unlink()
+    with pytest.raises(JobFailed):  # it finished, but its result never landed
+        await running
+    assert outcomes.get("cyjob")[0] == "error"  # type: ignore[index]
+    assert [k for k in keys_of(runner, "cyjob") if "awaited" in k] == []
+
+
+async def test_the_task_state_holds_the_jobs_kind_never_its_result(
+        cluster: Cluster, runner: Any, markers: Path) -> None:
+    cluster.start("privacy").wait_ready()
+    client = runner.client
+    client.send("dajob", job_name(nap_job), Nap(str(markers), 0.0, 5))
+    await asyncio.to_thread(wait_for, lambda: client.peek("dajob")[0] == "SUCCESS", 30, "the job")
+    assert client.peek("dajob") == ("SUCCESS", "ok")
+    assert client.outcome("dajob")[0] == "ok"  # the result is in its outcome record only
+    assert (await runner.collect("dajob"))[0] == 10
+    assert [k for k in keys_of(runner, "dajob") if "celery-task-meta" in k] == []
