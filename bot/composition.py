@@ -83,10 +83,15 @@ def build_recognizer(settings: Settings, concurrency: int = 2) -> Recognizer:
     return FlipAveraged(base) if settings.flip_average else base
 
 
+def image_limits(settings: Settings) -> ImageLimits:
+    """What an incoming photo may cost, wherever it is decoded (a job, or the bot itself)."""
+    return ImageLimits(max_bytes=settings.max_image_bytes, max_pixels=settings.max_image_pixels,
+                       max_side=settings.max_image_side,
+                       decode_cpu_s=settings.max_image_decode_cpu_s)
+
+
 def build_pipeline(settings: Settings, policy: Policy = "largest") -> FacePipeline:
-    limits = ImageLimits(max_bytes=settings.max_image_bytes, max_pixels=settings.max_image_pixels,
-                         max_side=settings.max_image_side,
-                         decode_cpu_s=settings.max_image_decode_cpu_s)
+    limits = image_limits(settings)
     workers = settings.verify_workers  # the two photos of a pair run side by side (Verifier)
     return FacePipeline(build_detector(settings, workers), build_recognizer(settings, workers),
                         limits=limits, policy=policy)
@@ -240,7 +245,8 @@ def build_dialogue(settings: Settings, runner: JobRunner, store: StorePort,
     from bot.ops.instrumented import InstrumentedAnswerer
     from bot.ops.server import ops_metrics
 
-    config = replace(config or DialogueConfig(), max_photo_bytes=settings.max_image_bytes)
+    config = replace(config or DialogueConfig(), max_photo_bytes=settings.max_image_bytes,
+                     photo_limits=image_limits(settings))
     answerer = answerer or build_answerer(settings)
     metrics = ops_metrics(settings)
     if metrics is not None:

@@ -14,7 +14,7 @@ from bot.jobs.runner import JobRunner
 from bot.messages import ConversationKey, ProgressReply, Reply, ReplySink, TextReply
 from bot.services import Answerer
 from bot.store.port import StorePort
-from core.image_input import DEFAULT_LIMITS
+from core.image_input import DEFAULT_LIMITS, ImageLimits
 
 ConsentMode = Literal["ask", "on_first_photo"]
 _serials = itertools.count(1)
@@ -32,6 +32,7 @@ class DialogueConfig:
     history_turns: int = 10  # earlier turns of this comparison given to the QA engine
     progress_step: float = 0.1  # the least progress (share of the stage) worth a new update
     max_photo_bytes: int = DEFAULT_LIMITS.max_bytes  # build_dialogue: Settings.max_image_bytes
+    photo_limits: ImageLimits = DEFAULT_LIMITS  # photos the bot decodes itself (pixels.py)
     answer_concurrency: int = 2  # questions answered at once, across conversations
     max_conversations: int = 10_000  # idle conversation states kept in memory
     max_comparisons: int = 24  # comparisons in hand at once (this process); then "I am busy"

@@ -8,6 +8,7 @@ import logging
 
 from bot.dialogue import session, texts
 from bot.dialogue.context import Ctx
+from bot.dialogue.pixels import job_photo
 from bot.dialogue.recovery import Awaited, Delivery
 from bot.dialogue.state import ConversationState
 from bot.dialogue.work import explain_job, prepare_job, verify_job
@@ -23,7 +24,7 @@ from bot.messages import (
 )
 from bot.services import Explanation
 from core.comparison import Comparison
-from core.errors import FacexplainError, ImageTooLarge
+from core.errors import FacexplainError, ImageTooLarge, about_photo
 from core.pipeline import PreparedFace
 from core.progress import no_progress
 from core.table import COLUMNS
@@ -94,7 +95,8 @@ async def on_photos(ctx: Ctx, photos: tuple[Photo, ...]) -> None:
 
 async def _prepare_first(ctx: Ctx, photo: Photo) -> PreparedFace | None:
     try:
-        return await ctx.parts.runner.run(prepare_job, photo.data, label=ctx.label("photo"))
+        data = await job_photo(ctx.parts.runner, photo.data, ctx.config.photo_limits)
+        return await ctx.parts.runner.run(prepare_job, data, label=ctx.label("photo"))
     except JobFailed as exc:  # the service failed, not the photo: no "Photo 1:" prefix
         ctx.text(exc.user_message, "error")
         return None
@@ -125,7 +127,9 @@ async def _verify(ctx: Ctx, first: PreparedFace, photo: Photo) -> None:
     state = ctx.state
     delivery = Delivery(ctx.parts.runner, sealer=ctx.parts.store)
     try:
-        verified = await delivery.run(verify_job, (first, photo.data), no_progress,
+        with about_photo(2):
+            data = await job_photo(ctx.parts.runner, photo.data, ctx.config.photo_limits)
+        verified = await delivery.run(verify_job, (first, data), no_progress,
                                       label=ctx.label("verify"),
                                       awaited=Awaited(ctx.key, "verify", number=state.number + 1))
     except FacexplainError as exc:

@@ -4,27 +4,40 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import numpy as np
+from numpy.typing import NDArray
+
 from bot.services import Engines, Explanation
 from core.errors import FacexplainError, about_photo
 from core.pipeline import PreparedFace
 from core.progress import Progress
 from core.verify import Verified
 
+# A photo as a job gets it: its bytes, or its pixels decoded by the bot (bot.dialogue.pixels)
+PhotoData = bytes | NDArray[np.uint8]
 
-def prepare_job(engines: Engines, data: bytes, progress: Progress) -> PreparedFace:
-    """One photo: decode, find the face, align, embed."""
+
+def prepare(engines: Engines, photo: PhotoData) -> PreparedFace:
+    if isinstance(photo, bytes):
+        return engines.faces.prepare(photo)
+    return engines.faces.prepare_image(photo)  # decoded already: no second decode
+
+
+def prepare_job(engines: Engines, photo: PhotoData, progress: Progress) -> PreparedFace:
+    """One photo: decode (unless decoded already), find the face, align, embed."""
     progress("photo", 0, 1)
-    face = engines.faces.prepare(data)
+    face = prepare(engines, photo)
     progress("photo", 1, 1)
     return face
 
 
-def verify_job(engines: Engines, pair: tuple[PreparedFace, bytes], progress: Progress) -> Verified:
+def verify_job(engines: Engines, pair: tuple[PreparedFace, PhotoData],
+               progress: Progress) -> Verified:
     """The second photo against the already prepared first: the decision and its confidence."""
-    first, data = pair
+    first, photo = pair
     progress("verify", 0, 1)
     with about_photo(2):
-        second = engines.faces.prepare(data)
+        second = prepare(engines, photo)
     comparison = engines.decider.decide(first, second)
     if engines.describer is not None:  # CLIP-SMU descriptions become facts the QA engine answers
         comparison = replace(comparison, descriptions={

@@ -85,14 +85,21 @@ class HeldFaces:
     def __init__(self, faces: Any) -> None:
         self.faces = faces
 
-    def prepare(self, data: bytes) -> Any:
+    def _hold(self) -> None:
         hold = Path(os.environ.get(HOLD_ENV, "/nonexistent"))
         if hold.exists():
             (Path(os.environ[MARKERS_ENV]) / f"held-{os.getpid()}").touch()
             held_until = time.monotonic() + 60
             while hold.exists() and time.monotonic() < held_until:
                 time.sleep(0.05)
+
+    def prepare(self, data: bytes) -> Any:
+        self._hold()
         return self.faces.prepare(data)
+
+    def prepare_image(self, image: Any) -> Any:
+        self._hold()
+        return self.faces.prepare_image(image)
 
 
 def held_engines(settings: Any) -> Any:

@@ -189,9 +189,10 @@ async def test_while_redis_is_down_jobs_wait_or_fail_friendly_and_none_is_lost(
 async def test_the_dialogue_tells_the_user_when_the_analysis_service_is_down(
         tmp_path: Path, queue: str) -> None:
     from bot.dialogue import Dialogue, DialogueConfig
-    from bot.messages import ConversationKey, Photo, PhotoMessage, TextReply
+    from bot.messages import ConversationKey, PhotoMessage, TextReply
     from bot.store.config import StoreConfig
     from bot.store.repository import open_store
+    from tests.bot.dialogue_helpers import flat_photo
     from tests.databases import TEST_KEY
     from tests.scale.cluster import free_port
 
@@ -203,7 +204,8 @@ async def test_the_dialogue_tells_the_user_when_the_analysis_service_is_down(
                         config=DialogueConfig(consent="on_first_photo"))
     try:
         key = ConversationKey("console", "chat", "alice")
-        replies = await dialogue.replies(PhotoMessage(key, (Photo(b"\xff\xd8jpeg"),)))
+        # a photo the bot can read (it decodes photos for Celery jobs itself)
+        replies = await dialogue.replies(PhotoMessage(key, (flat_photo(),)))
         said = [r.text for r in replies if isinstance(r, TextReply)]
         # the service failed, not the photo: no "Photo 1:" in front of it
         assert any(text.startswith("The analysis service is temporarily unavailable")
