@@ -1,0 +1,158 @@
+"""Less in Redis, told as a conversation on the Celery runner: Dana sends two phone photos
+(a camera serial and a GPS position in their EXIF), gets her decision and heatmaps, starts a
+second comparison and sends /forget while its heatmaps run.
+
+- the jobs waiting in Redis carry pixels, never the photo's bytes or its EXIF;
+- once a reply is delivered its job keeps no result (no task result, a small outcome record);
+- notes of awaited jobs name Dana by pseudonym only;
+- after /forget a SCAN of the namespace finds nothing of hers, the store has no row of hers
+  and the audit chain still verifies.
+
+Real parts: a ``facexplain worker`` with the real face models (a tiny saliency grid), Redis,
+and a PostgreSQL store brought to head by Alembic.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from sqlalchemy import text
+
+from bot.dialogue import Dialogue, DialogueConfig
+from bot.messages import ImageReply, Photo, VerificationReply
+from bot.store.config import StoreConfig
+from bot.store.repository import Store, open_store
+from tests.bot.dialogue_helpers import GENUINE, GENUINE_2, Chat, texts_of
+from tests.conftest import MODELS, lfw_image, needs_shared
+from tests.databases import SKIP_ENV, TEST_KEY, database_url, postgres_skipped
+from tests.scale.cluster import Cluster, wait_for
+from tests.scale.conftest import celery_runner
+from tests.scale.made_up_calibration import calibrate_with_made_up_scores
+from tests.scale.redis_scan import (
+    job_messages,
+    jpeg_with_exif,
+    kind_of,
+    namespace,
+    outcome_kinds,
+    task_results,
+)
+
+pytest.importorskip("celery")
+pytestmark = [pytest.mark.redis, pytest.mark.postgres, needs_shared,
+              pytest.mark.skipif(postgres_skipped(), reason=f"{SKIP_ENV}=1")]
+QUICK_HELD = "tests.scale.jobs:quick_held_engines"  # real models, a tiny saliency grid, holds
+CAMERA = b"SecretCam-SN-7731"
+# What /forget leaves in Redis, none of it hers: Celery's queue bindings, and per job (named by
+# a random id) its attempt counter, its outcome record with no result and its task state
+LEFT_BY_DESIGN = {"binding", "attempts", "outcome", "task state"}
+STORE_TABLES = ("users", "conversations", "comparisons", "turns", "reviews", "kept_images",
+                "sessions", "audit_subjects")
+
+
+def phone_photo(name: str, number: int, latitude: float) -> Photo:
+    data = jpeg_with_exif(lfw_image(name, number), CAMERA.decode(), (latitude, 31.0, 12.5))
+    return Photo(data, f"IMG_{number:04d}.jpg", "image/jpeg")
+
+
+def assert_pixels_only(message: dict[str, Any], photo: Photo) -> np.ndarray:
+    """The job carries an RGB array; neither the photo's bytes nor its EXIF are anywhere in
+    the message (its body or its headers)."""
+    carried = message["args"][2]
+    pixels = carried[1] if isinstance(carried, tuple) else carried  # verify: (first, photo)
+    assert isinstance(pixels, np.ndarray) and pixels.dtype == np.uint8 and pixels.ndim == 3
+    for blob in (message["raw"], message["body"]):
+        assert CAMERA not in blob and b"Exif" not in blob
+        assert photo.data[-4096:-16] not in blob  # not even the compressed picture
+    return pixels
+
+
+async def test_forget_leaves_nothing_in_redis_or_the_store_and_a_valid_audit_chain(
+        redis_url: str, queue: str, markers: Path, tmp_path: Path) -> None:
+    import redis
+
+    calibrate_with_made_up_scores(tmp_path / "data")
+    hold, hold_explain = tmp_path / "hold", tmp_path / "hold-explain"
+    workers = Cluster(redis_url, queue, markers, MODEL_DIR=str(MODELS),
+                      DATA_DIR=str(tmp_path / "data"), TEST_HOLD=str(hold),
+                      TEST_HOLD_EXPLAIN=str(hold_explain))
+    store: Store = open_store(StoreConfig(url=database_url("postgresql", tmp_path),
+                                          pseudonym_key=TEST_KEY))
+    runner = celery_runner(redis_url, queue)
+    talk = Dialogue(runner, store, None, DialogueConfig(consent="on_first_photo"))  # type: ignore[arg-type]
+    dana = Chat(talk, "dana-4242", chat="chat-4242", platform="telegram")
+    who = store.user_ref("telegram", "dana-4242")
+    client = redis.Redis.from_url(redis_url)
+    try:
+        await runner.start()
+        first = phone_photo(*GENUINE[0], latitude=52.0)
+        sending = asyncio.create_task(dana.photos(first))  # no worker yet: the job waits
+        await asyncio.to_thread(wait_for, lambda: job_messages(client, queue), 30,
+                                "the first photo's job in Redis")
+        queued = assert_pixels_only(job_messages(client, queue)[0], first)
+        assert queued.shape[:2] == (250, 250)  # the whole photo, decoded once, by the bot
+
+        worker = workers.start("faces", context=QUICK_HELD)
+        await asyncio.to_thread(worker.wait_ready, 90)
+        assert any(t.startswith("Got it") for t in texts_of(await sending))
+
+        hold.touch()  # the worker holds the second photo's job, still unacknowledged
+        second = phone_photo(*GENUINE[1], latitude=48.0)
+        sending = asyncio.create_task(dana.photos(second))
+        await asyncio.to_thread(wait_for, lambda: any(markers.glob("held-*")), 30,
+                                "the second photo's job to start")
+        taken = job_messages(client, queue)
+        assert len(taken) == 1
+        assert_pixels_only(taken[0], second)
+        notes = [v for k, vs in namespace(client, queue).items() if ":awaited:" in k for v in vs]
+        assert len(notes) == 1 and who.encode() in notes[0]  # named by pseudonym
+        assert b"dana-4242" not in notes[0] and b"chat-4242" not in notes[0]
+        hold.unlink()
+        replies = await sending
+        assert [r for r in replies if isinstance(r, VerificationReply)]
+        assert [r for r in replies if isinstance(r, ImageReply)]  # the heatmaps
+
+        delivered = namespace(client, queue)
+        assert not [k for k in delivered if "celery-task-meta" in k]  # no task results
+        assert set(outcome_kinds(delivered).values()) == {"error"}  # no job keeps a result
+        assert not [k for k in delivered if ":awaited:" in k]
+
+        hold_explain.touch()  # a second comparison; /forget while its heatmaps run
+        await dana.photos(phone_photo(*GENUINE_2[0], latitude=40.0))
+        talk_task = asyncio.create_task(dana.photos(phone_photo(*GENUINE_2[1], latitude=41.0)))
+        await asyncio.to_thread(wait_for, lambda: any(markers.glob("explaining-*")), 30,
+                                "the second heatmaps to start")
+        forgot = await dana.say("/forget")
+        assert texts_of(forgot) and "deleted" in texts_of(forgot)[-1].lower()
+        hold_explain.unlink()  # the heatmaps finish after /forget: their result never lands
+        await talk_task
+        await asyncio.to_thread(wait_for, lambda: not job_messages(client, queue), 30,
+                                "the worker to finish the heatmaps")
+        await talk.idle()
+
+        left = namespace(client, queue)
+        for name, values in left.items():
+            for blob in (name.encode(), *values):
+                for personal in (who.encode(), b"dana-4242", b"chat-4242", CAMERA):
+                    assert personal not in blob, name
+        assert not [k for k in left if ":awaited:" in k]  # no note
+        assert set(outcome_kinds(left).values()) == {"error"}  # no result: small records only
+        assert set(task_results(left).values()) <= {"ok", "error"}  # a job's kind, no result
+        assert {kind_of(k) for k in left} <= LEFT_BY_DESIGN, sorted(left)
+        with store.engine.connect() as db:
+            for table in STORE_TABLES:
+                assert db.execute(text(f"SELECT count(*) FROM {table}")).scalar_one() == 0, table
+            events = db.execute(text("SELECT payload FROM audit_events")).scalars().all()
+        assert events and not [e for e in events if who in str(e) or "dana-4242" in str(e)]
+        assert store.verify_audit().ok
+    finally:
+        for path in (hold, hold_explain):
+            path.unlink(missing_ok=True)
+        await talk.close()
+        await runner.close()
+        client.close()
+        store.close()
+        workers.stop()
