@@ -209,11 +209,11 @@ def build_runner(settings: Settings, *, saliency: SaliencyParams | None = None,
 
 def instrument_runner(settings: Settings, runner: JobRunner) -> JobRunner:
     """``runner`` with its jobs counted and timed, when the ops endpoint (metrics) is on."""
-    from bot.ops.instrumented import InstrumentedRunner
+    from bot.ops.instrumented import instrumented
     from bot.ops.server import ops_metrics
 
     metrics = ops_metrics(settings)
-    return runner if metrics is None else InstrumentedRunner(runner, metrics)
+    return runner if metrics is None else instrumented(runner, metrics)
 
 
 def celery_config(settings: Settings) -> CeleryConfig:

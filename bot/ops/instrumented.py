@@ -4,9 +4,10 @@ through the dialogue: any ``JobRunner`` and any ``Answerer`` can be wrapped."""
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 from typing import Any
 
+from bot.dialogue.recovery import RecoverableRunner
 from bot.jobs.runner import Job, JobRunner, T
 from bot.ops.metrics import Metrics, error_code, job_kind
 from bot.services import Answerer
@@ -30,13 +31,16 @@ class InstrumentedRunner:
     async def run(
         self, job: Job[T], payload: Any, progress: Progress = no_progress, *, label: str = ""
     ) -> T:
+        return await self._counted(label, self.inner.run(job, payload, progress, label=label))
+
+    async def _counted(self, label: str, running: Awaitable[T]) -> T:
         kind = job_kind(label)
         self.metrics.queued.labels(kind).inc()
         in_flight = self.metrics.in_flight.labels(kind)
         in_flight.inc()
         started = time.perf_counter()
         try:
-            result = await self.inner.run(job, payload, progress, label=label)
+            result = await running
         except Exception as exc:  # a cancelled caller (BaseException) is not a failure
             self.metrics.failed.labels(kind, error_code(exc)).inc()
             raise
@@ -50,6 +54,44 @@ class InstrumentedRunner:
 
     async def close(self) -> None:
         await self.inner.close()
+
+
+class InstrumentedRecoverableRunner(InstrumentedRunner):
+    """The same around a runner whose jobs outlive the bot (Celery): job ids and the notes of
+    awaited jobs pass through, so the dialogue still sees a ``RecoverableRunner`` (replies
+    recovered after a restart, photos sent as pixels, /forget reaching Redis)."""
+
+    def __init__(self, inner: JobRunner, metrics: Metrics) -> None:
+        super().__init__(inner, metrics)
+        assert isinstance(inner, RecoverableRunner)
+        self.recoverable: RecoverableRunner = inner
+
+    async def run(self, job: Job[T], payload: Any, progress: Progress = no_progress, *,
+                  label: str = "", job_id: str | None = None) -> T:
+        return await self._counted(label, self.recoverable.run(
+            job, payload, progress, label=label, job_id=job_id))
+
+    async def remember(self, job_id: str, note: dict[str, str]) -> None:
+        await self.recoverable.remember(job_id, note)
+
+    async def pending(self) -> list[tuple[str, dict[str, str]]]:
+        return await self.recoverable.pending()
+
+    async def claim(self, job_id: str) -> bool:
+        return await self.recoverable.claim(job_id)
+
+    async def collect(self, job_id: str, *, label: str = "") -> Any:
+        return await self.recoverable.collect(job_id, label=label)
+
+    async def forget_notes(self, who: str) -> int:
+        return await self.recoverable.forget_notes(who)
+
+
+def instrumented(runner: JobRunner, metrics: Metrics) -> InstrumentedRunner:
+    """``runner`` counted and timed, recoverable still if it was."""
+    if isinstance(runner, RecoverableRunner):
+        return InstrumentedRecoverableRunner(runner, metrics)
+    return InstrumentedRunner(runner, metrics)
 
 
 class InstrumentedAnswerer:

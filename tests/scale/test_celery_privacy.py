@@ -97,3 +97,17 @@ async def test_the_task_state_holds_the_jobs_kind_never_its_result(
     assert client.outcome("dajob")[0] == "ok"  # the result is in its outcome record only
     assert (await runner.collect("dajob"))[0] == 10
     assert [k for k in keys_of(runner, "dajob") if "celery-task-meta" in k] == []
+
+
+async def test_with_metrics_on_the_celery_runner_still_reaches_redis_on_forget() -> None:
+    """The ops endpoint wraps the runner to count its jobs; the wrapper keeps the notes,
+    the pixels and /forget's way into Redis (it used to hide them)."""
+    from bot.composition import build_runner
+    from bot.dialogue.recovery import RecoverableRunner
+    from bot.settings import load_settings
+
+    runner = build_runner(load_settings(ops_port=9100, job_runner="celery"))
+    try:
+        assert isinstance(runner, RecoverableRunner)
+    finally:
+        await runner.close()
