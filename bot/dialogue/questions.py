@@ -36,6 +36,9 @@ async def on_question(ctx: Ctx, question: str) -> None:
     history = [Turn(t.question, t.answer, list(t.fact_ids), state.resolved.get(t.id, ""),
                     t.confidence or 0.0) for t in turns
                if t.comparison_id == state.comparison_id][-ctx.config.history_turns:]
+    # the decision message is what the person just read: "why?", "really?" or "explain" right
+    # after it are about the decision
+    history = history or [DECISION_SHOWN]
     start = time.perf_counter()
     async with ctx.parts.answer_slots:
         answer = await asyncio.to_thread(ctx.parts.answerer.answer, question, comparison, history)
@@ -71,4 +74,5 @@ async def why(ctx: Ctx, args: str) -> None:
              f"The answer to {asked} used no fact of this comparison.")
 
 
+DECISION_SHOWN = Turn("What is the decision?", "", ["decision"], "What is the decision?", 1.0)
 WHY_NOTHING = "Ask me a question about this comparison first; /why then shows what the answer came from."

@@ -24,7 +24,7 @@ from core.qa.facts import Fact, FactBuilder, build_facts
 from core.qa.grounded import Weights, pick, scores
 from core.qa.guard import MESSAGES, check_question
 from core.qa.index import FactIndex, IndexCache
-from core.qa.intents import READINGS, IntentModel, intent_of
+from core.qa.intents import READINGS, IntentModel, content_words, intent_of
 from core.qa.paper import paper_answer
 from core.qa.reader import Reader
 from core.qa.replies import dont_know, unsure
@@ -45,6 +45,9 @@ class QAConfig:
     # process), not their sentences, so a new comparison has nothing new to embed
     fact_texts: bool = False
     scope_first: float = 0.5  # an out-of-scope reading this likely wins over unknown names
+    # a question whose only content word is new ("why though?") keeps a reading this likely;
+    # with two or more new words ("how tall is Everest?") it is small talk
+    one_new_word: float = 0.9
     intent_strict: float = 0.7  # at or above this probability, only the top intent's facts compete
     intent_splits: tuple[str, ...] = ("train", "dev")  # the bank splits the classifier learns from
     reader_min: float = 0.3  # grounded: the reader's span is used at or above this probability
@@ -151,7 +154,8 @@ class QAEngine:
         unknown = unknown_terms(text, index.vocabulary)
         if unknown and not (intent.startswith("oos_") and p >= self.config.scope_first):
             return dont_know(index, question, text, mode, unknown)
-        if intent not in SCOPE and self.intents.off_domain(resolved.text, index.vocabulary):
+        if intent not in SCOPE and self.intents.off_domain(resolved.text, index.vocabulary) and not (
+                p >= self.config.one_new_word and len(content_words(resolved.text)) == 1):
             intent, p = "chitchat", max(p, dict(readings).get("chitchat", 0.0))
         if p < self.config.intent_min:
             return self._unsure(index, question, resolved.text, mode, readings)

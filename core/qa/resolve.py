@@ -25,7 +25,8 @@ _LEAD = re.compile(
 _WHY = re.compile(
     r"^\s*(?:(?:and|but|so|ok(?:ay)?)\s+)?(?:why|how\s+come|for\s+what\s+reason|on\s+what\s+basis|"
     r"based\s+on\s+what|what\s+(?:is|was|'s)\s+the\s+reason|explain(?:\s+(?:that|this|it|why))?|"
-    r"what\s+does\s+(?:that|this|it)\s+mean|how\s+do\s+you\s+know|"
+    r"what\s+does\s+(?:that|this|it)\s+mean|how\s+do\s+you\s+know|tell\s+me\s+more|elaborate|"
+    r"(?:any\s+|some\s+)?more\s+details?|go\s+on|expand(?:\s+on\s+(?:that|this|it))?|"
     r"how\s+(?:did|do|was|is|were|are)\s+(?:you|it|that|this|they|these)\s+(?:\w+\s+)?"
     r"(?:comput|calculat|get|got|work|estimat|deriv|obtain|found|determin|measur|made|make)\w*)\b",
     _I,
@@ -88,7 +89,8 @@ def resolve(
     content = _content_words(question, slots)
     if _DOUBT.match(question):
         return Resolved(f"How sure are you? ({prev_text})", slots, True, "confidence")
-    if _WHY.match(question) and slots.empty and len(content) <= 2:
+    why_asked = _WHY.match(question)
+    if why_asked and slots.empty and len(_content_words(question[why_asked.end():], slots)) <= 2:
         why = prev_facts[0].because
         if why in facts:
             return Resolved(f"Why? ({prev_text})", slots, True, why)

@@ -105,3 +105,14 @@ async def test_a_review_goes_through_the_dialogue_once_per_reviewer(service: Ser
     assert service.store.forget_user("test", "eve").deleted["reviews"] == 1
     with pytest.raises(UnknownRecord):
         await service.dialogue.review(eve, 999_999, "confirm")
+
+
+async def test_why_right_after_the_decision_is_about_the_decision(service: Service) -> None:
+    bo = Chat(service.dialogue, "bo")
+    await bo.send(ButtonPress(bo.key, "consent", "yes"))
+    await bo.photos(shot(4, 1))
+    await bo.photos(shot(5, 1))
+    why = texts_of(await bo.ask("why?"), "answer")
+    assert len(why) == 1 and "threshold" in why[0]
+    assert "confident" in texts_of(await bo.ask("really?"), "answer")[0]
+    assert "PIC" in texts_of(await bo.ask("tell me more"), "answer")[0]
