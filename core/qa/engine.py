@@ -33,6 +33,8 @@ from core.qa.scope import SCOPE, out_of_scope
 from core.qa.unknown import unknown_terms
 
 MODES = ("grounded", "paper")
+_ENDS_BY = {"most": "most_important", "least": "least_important"}
+_ENDS = frozenset(_ENDS_BY.values())
 
 
 @dataclass(frozen=True)
@@ -157,6 +159,12 @@ class QAEngine:
         if intent not in SCOPE and self.intents.off_domain(resolved.text, index.vocabulary) and not (
                 p >= self.config.one_new_word and len(content_words(resolved.text)) == 1):
             intent, p = "chitchat", max(p, dict(readings).get("chitchat", 0.0))
+        polarity = resolved.slots.polarity
+        if intent in _ENDS and polarity and intent != _ENDS_BY[polarity]:
+            # the words say which end of the ranking ("highest level" is the least important);
+            # the encoder hears both ends as alike
+            intent = _ENDS_BY[polarity]
+            p = max(p, dict(readings).get(intent, 0.0))
         if p < self.config.intent_min:
             return self._unsure(index, question, resolved.text, mode, readings)
         if intent in SCOPE:

@@ -50,6 +50,13 @@ _METHODS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\bavg\b|\baverage[\s-]+(?:map|method|heat\s?map)s?\b", "AVG"),
     )
 )
+# Importance levels run from 1 (most important) to 5: a high level is a low importance.
+_LEVEL = re.compile(
+    r"\b(?:(highest|largest|biggest|greatest|maximum|max|worst)|(lowest|smallest|minimum|min|best))"
+    r"\s+(?:mean\s+|average\s+)?(?:importance\s+)?(?:level|rank(?:ing)?\s+number|level\s+number)s?\b"
+    r"|\blevels?\s+(?:of\s+)?(5|five)\b|\blevels?\s+(?:of\s+)?(1|one)\b",
+    _I,
+)
 _LEAST = re.compile(
     r"(?<!\bat )\bleast\b|\blowest\b|\bsmallest\b|\bweakest\b|\bminimal\b|\bminimum\b"
     r"|\bbottom\b|\bunimportant\b|\birrelevant\b|\binsignificant\b|\bnegligible\b"
@@ -129,7 +136,11 @@ def find_slots(text: str, vocabulary: frozenset[str] = frozenset()) -> Slots:
             method = name
             spans.append((found.start(), found.end(), "method"))
     polarity = None
-    for pattern, value in ((_LEAST, "least"), (_MOST, "most")):
+    level = _LEVEL.search(text)
+    if level:
+        spans.append((level.start(), level.end(), "polarity"))
+        polarity = "least" if level.group(1) or level.group(3) else "most"
+    for pattern, value in (() if level else ((_LEAST, "least"), (_MOST, "most"))):
         found = pattern.search(text)
         if found:
             spans.append((found.start(), found.end(), "polarity"))

@@ -174,3 +174,12 @@ def test_a_question_about_what_was_said_is_not_taken_for_an_order(question: str)
 ])
 def test_an_order_to_say_a_verdict_is_refused(order: str) -> None:
     assert Chat(index("genuine")).ask(order).kind == "refusal"
+
+
+@pytest.mark.parametrize(("question", "end"), [
+    ("Which region got the highest level number?", "least"),
+    ("Which region has the lowest mean level?", "most"),
+    ("What region ended up with the largest average level?", "least"),
+])
+def test_a_high_level_is_a_low_importance(question: str, end: str) -> None:
+    assert Chat(index("impostor")).ask(question).fact_ids == (f"ranking.pair.{end}",)
