@@ -32,6 +32,7 @@ from core.verify import Verifier
 
 if TYPE_CHECKING:
     from bot.dialogue import Dialogue, DialogueConfig
+    from bot.dialogue.context import FaceShelf, SharedLocks
     from bot.jobs import JobRunner
     from bot.jobs.celery_app import CeleryConfig
     from bot.services import Answerer, Describer, Engines
@@ -238,7 +239,8 @@ def build_dialogue(settings: Settings, runner: JobRunner, store: StorePort,
                    answerer: Answerer | None = None,
                    config: DialogueConfig | None = None) -> Dialogue:
     """The dialogue every adapter talks to; photos over ``settings.max_image_bytes`` are
-    refused before they reach a worker."""
+    refused before they reach a worker. On a PostgreSQL store several bot processes may
+    serve the same conversations (replicas): see ``replica_parts``."""
     from dataclasses import replace
 
     from bot.dialogue import Dialogue, DialogueConfig
@@ -251,7 +253,31 @@ def build_dialogue(settings: Settings, runner: JobRunner, store: StorePort,
     metrics = ops_metrics(settings)
     if metrics is not None:
         answerer = InstrumentedAnswerer(answerer, metrics)
-    return Dialogue(runner, store, answerer, config)
+    locks, shelf = replica_parts(settings, store)
+    return Dialogue(runner, store, answerer, config, locks=locks, shelf=shelf)
+
+
+FIRST_FACE_TTL_S = 30 * 60  # a first photo waits this long for its second on the shelf
+
+
+def replica_parts(settings: Settings, store: StorePort) -> tuple[SharedLocks | None,
+                                                                 FaceShelf | None]:
+    """What lets replicas share conversations: on a PostgreSQL store, a per-conversation
+    advisory lock (``bot.store.locks``); on the Celery runner (Redis), the first photo's face
+    shelved in Redis (``bot.jobs.shelf``). The embedded SQLite store is one process's."""
+    from bot.store.repository import Store
+
+    locks: SharedLocks | None = None
+    shelf: FaceShelf | None = None
+    if isinstance(store, Store) and store.engine.dialect.name == "postgresql":
+        from bot.store.locks import AdvisoryLocks
+
+        locks = AdvisoryLocks(store.engine.url)
+    if settings.job_runner == "celery":
+        from bot.jobs.shelf import RedisShelf
+
+        shelf = RedisShelf(settings.redis_url, settings.job_queue, store, FIRST_FACE_TTL_S)
+    return locks, shelf
 
 
 def store_config(settings: Settings) -> StoreConfig:
@@ -327,6 +353,10 @@ class Service:
             await self.dialogue.close()
             await self.runner.close()
         finally:
+            for part in (self.dialogue.parts.locks, self.dialogue.parts.shelf):
+                close_part = getattr(part, "close", None)
+                if close_part is not None:
+                    close_part()
             close = getattr(self.store, "close", None)
             if close is not None:
                 close()

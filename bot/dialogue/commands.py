@@ -9,7 +9,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from bot.dialogue import texts
+from bot.dialogue import first_face, texts
 from bot.dialogue.context import Ctx
 from bot.dialogue.photos import consent_prompt, on_photos, record_consent, table_reply
 from bot.dialogue.questions import on_question, wait_for_explanation, why
@@ -78,6 +78,7 @@ def stop_explaining(ctx: Ctx) -> None:
 
 
 async def new(ctx: Ctx, args: str) -> None:
+    await first_face.drop(ctx)
     stop_explaining(ctx)
     ctx.state.held = ()
     ctx.text(texts.NEW_STARTED)
@@ -159,6 +160,7 @@ def forget_command(states: States) -> Handler:
         mine = state.key.user == key.user or state.comparison_by == key.user
         if mine:
             stop_explaining(ctx)
+            await first_face.drop(ctx)  # the thread's first photo, if it was theirs
         report = await asyncio.to_thread(ctx.parts.store.forget_user, key.platform, key.user)
         runner = ctx.parts.runner
         if isinstance(runner, RecoverableRunner):  # and their notes and results in Redis
@@ -166,6 +168,7 @@ def forget_command(states: States) -> Handler:
                 await runner.forget_notes(ctx.parts.store.user_ref(key.platform, key.user))
             except FacexplainError as exc:
                 log.error("could not forget the user's notes in the job queue: %s", exc.code)
+        await forget_shelved(ctx, key)
         for each in states.of_user(key.platform, key.user):
             each.forget()
         state.members.pop(key.user, None)
@@ -174,6 +177,17 @@ def forget_command(states: States) -> Handler:
         ctx.text(texts.forgotten_text(report.deleted) if report.found else texts.FORGOTTEN_NOTHING)
 
     return forget
+
+
+async def forget_shelved(ctx: Ctx, key: ConversationKey) -> None:
+    """/forget: the sender's first photos waiting on the shelf (other replicas' too)."""
+    shelf = ctx.parts.shelf
+    if shelf is None:
+        return
+    try:
+        await shelf.forget(ctx.parts.store.user_ref(key.platform, key.user))
+    except Exception as exc:  # they expire on their own within the shelf's time limit
+        log.error("could not forget the user's shelved photos: %s", type(exc).__name__)
 
 
 def command_table(states: States) -> dict[str, Handler]:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, Protocol
 
 from bot.dialogue import texts
 from bot.dialogue.backlog import Backlog
@@ -15,6 +17,7 @@ from bot.messages import ConversationKey, ProgressReply, Reply, ReplySink, TextR
 from bot.services import Answerer
 from bot.store.port import StorePort
 from core.image_input import DEFAULT_LIMITS, ImageLimits
+from core.pipeline import PreparedFace
 
 ConsentMode = Literal["ask", "on_first_photo"]
 _serials = itertools.count(1)
@@ -39,6 +42,25 @@ class DialogueConfig:
     inbox_lease_s: float = 30.0  # an event taken and not finished this long is taken again
 
 
+class SharedLocks(Protocol):
+    """A per-conversation lock across bot processes (replicas): ``bot.store.locks``."""
+
+    def hold(self, name: str) -> AbstractAsyncContextManager[None]: ...
+
+
+class FaceShelf(Protocol):
+    """Where a first photo's prepared face waits for the second photo, seen by every replica,
+    for a bounded time: ``bot.jobs.shelf``. ``who`` is the owner's pseudonym."""
+
+    async def put(self, who: str, conversation_id: int, face: PreparedFace) -> None: ...
+
+    async def get(self, who: str, conversation_id: int) -> PreparedFace | None: ...
+
+    async def drop(self, who: str, conversation_id: int) -> None: ...
+
+    async def forget(self, who: str) -> int: ...
+
+
 @dataclass(frozen=True)
 class Parts:
     runner: JobRunner
@@ -47,6 +69,8 @@ class Parts:
     config: DialogueConfig
     answer_slots: asyncio.Semaphore
     backlog: Backlog
+    locks: SharedLocks | None = None  # set when several bot processes share the store
+    shelf: FaceShelf | None = None  # set when first photos must reach other processes
 
 
 class Ctx:
@@ -89,6 +113,22 @@ class Ctx:
                 store.start_conversation, user_id, sender.chat, sender.thread)
             state.members[sender.user] = found
         return found
+
+    @property
+    def replicated(self) -> bool:
+        """Whether other bot processes may handle this conversation too."""
+        return self.parts.locks is not None
+
+    def shared(self) -> AbstractAsyncContextManager[None]:
+        """The conversation's lock across processes (nothing to take in a single process)."""
+        locks = self.parts.locks
+        if locks is None:
+            return contextlib.nullcontext()
+        return locks.hold("\x1f".join(self.key.scope()))
+
+    def owner_ref(self) -> str:
+        """The conversation owner's pseudonym (what notes outside the store name them by)."""
+        return self.parts.store.user_ref(self.key.platform, self.key.user)
 
     def label(self, kind: str) -> str:
         """A job label without personal data: the kind and the conversation's serial number."""

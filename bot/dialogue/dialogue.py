@@ -1,7 +1,8 @@
 """The dialogue: one entry point for every platform, ``await dialogue.handle(message, send)``.
 
 Messages of one conversation are handled one at a time, in arrival order (a per-conversation
-lock, taken before the first ``await``); different conversations run concurrently. Replies go
+lock, taken before the first ``await``; with replicas, also a lock across processes, under
+which the stored context is re-read); different conversations run concurrently. Replies go
 through the conversation's outbox, so the immediate ones and those of background work (the
 heatmaps after a decision) reach ``send`` in order, each exactly once. On a runner whose jobs
 outlive the bot (Celery), ``recover`` delivers what an earlier bot left in flight.
@@ -16,7 +17,7 @@ from collections.abc import Callable
 from bot.dialogue import session, texts
 from bot.dialogue.backlog import Backlog
 from bot.dialogue.commands import command_table, greeting, on_button, record_review
-from bot.dialogue.context import Ctx, DialogueConfig, Parts
+from bot.dialogue.context import Ctx, DialogueConfig, FaceShelf, Parts, SharedLocks
 from bot.dialogue.photos import on_photos, resume
 from bot.dialogue.questions import on_question
 from bot.dialogue.recovery import Awaited, Delivery, RecoverableRunner, open_note
@@ -42,11 +43,14 @@ _NO_GREETING = {"start", "help", "privacy"}
 
 class Dialogue:
     def __init__(self, runner: JobRunner, store: StorePort, answerer: Answerer,
-                 config: DialogueConfig | None = None) -> None:
+                 config: DialogueConfig | None = None, *, locks: SharedLocks | None = None,
+                 shelf: FaceShelf | None = None) -> None:
+        """``locks`` and ``shelf`` when several bot processes share the store (replicas):
+        see ``bot.store.locks`` and ``bot.jobs.shelf``."""
         config = config or DialogueConfig()
         self.parts = Parts(runner, store, answerer, config,
                            asyncio.Semaphore(config.answer_concurrency),
-                           Backlog(config.max_comparisons))
+                           Backlog(config.max_comparisons), locks, shelf)
         self.states = States(config.max_conversations)
         self.commands = command_table(self.states)
         self._recovering: set[asyncio.Task[None]] = set()
@@ -65,10 +69,13 @@ class Dialogue:
         async with state.lock:
             ctx = Ctx(self.parts, state, send, incoming.key)
             try:
-                await self._dispatch(ctx, incoming)
-                await session.save(ctx)
-            except FacexplainError as exc:
-                ctx.text(exc.user_message, "error")
+                async with ctx.shared():  # other replicas wait until these replies are out
+                    try:
+                        await self._dispatch(ctx, incoming)
+                        await session.save(ctx)
+                    except FacexplainError as exc:
+                        ctx.text(exc.user_message, "error")
+                    await state.outbox.flush()
             except Exception:
                 log.exception("could not handle a %s", type(incoming).__name__)
                 ctx.text(FacexplainError.user_message, "error")
@@ -137,13 +144,16 @@ class Dialogue:
         async with state.lock:
             ctx = Ctx(self.parts, state, send, awaited.key)
             try:
-                await self._open(ctx)
-                if not state.consent:  # forgotten (/forget) since: nothing to deliver
-                    if await delivery.claim():
-                        log.info("dropped the replies of a job of a forgotten conversation")
-                else:
-                    await resume(ctx, awaited, delivery)
-                    await session.save(ctx)
+                async with ctx.shared():
+                    await self._open(ctx)
+                    await session.refresh(ctx)  # another replica may have gone on meanwhile
+                    if not state.consent:  # forgotten (/forget) since: nothing to deliver
+                        if await delivery.claim():
+                            log.info("dropped the replies of a job of a forgotten conversation")
+                    else:
+                        await resume(ctx, awaited, delivery)
+                        await session.save(ctx)
+                    await state.outbox.flush()
             except FacexplainError as exc:
                 ctx.text(exc.user_message, "error")
             except Exception:
@@ -197,6 +207,7 @@ class Dialogue:
         await self.idle()
 
     async def _dispatch(self, ctx: Ctx, incoming: Incoming) -> None:
+        await session.refresh(ctx)  # forgotten elsewhere: opened again below
         new = await self._open(ctx)
         await session.refresh(ctx)
         if new and not (isinstance(incoming, CommandMessage) and incoming.name in _NO_GREETING):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from bot.dialogue import session, texts
+from bot.dialogue import first_face, session, texts
 from bot.dialogue.context import Ctx
 from bot.dialogue.pixels import job_photo
 from bot.dialogue.recovery import Awaited, Delivery
@@ -85,7 +85,7 @@ async def on_photos(ctx: Ctx, photos: tuple[Photo, ...]) -> None:
         if first is None:
             return
         if len(photos) == 1:
-            state.first = first
+            await first_face.keep(ctx, first)
             ctx.text(texts.GOT_FIRST.format(faces=texts.faces_found(first.report.faces_found)))
             return
         await _compare(ctx, first, photos[1])
@@ -108,7 +108,7 @@ async def _prepare_first(ctx: Ctx, photo: Photo) -> PreparedFace | None:
 async def _compare(ctx: Ctx, first: PreparedFace, photo: Photo) -> None:
     backlog = ctx.parts.backlog
     if backlog.full:
-        ctx.state.first = first
+        await first_face.keep(ctx, first)
         ctx.text(texts.BUSY.format(ahead=backlog.active,
                                    minutes=backlog.minutes_for(backlog.active)))
         return
@@ -139,7 +139,7 @@ async def _verify(ctx: Ctx, first: PreparedFace, photo: Photo) -> None:
         if not await delivery.claim():
             return
         if exc.photo == 2:
-            state.first = first
+            await first_face.keep(ctx, first)
             ctx.text(texts.PHOTO_ERROR.format(number=2, message=exc.user_message), "error")
             ctx.text(texts.KEEPING_FIRST)
         else:
@@ -157,6 +157,7 @@ async def _decided(ctx: Ctx, verified: Verified) -> None:
     heatmaps (the normal path and a recovered job alike)."""
     state = ctx.state
     state.first = None
+    await first_face.drop(ctx)  # compared: the first face is needed no more
     state.verified = verified
     state.number += 1
     state.comparison_by = ctx.sender.user
@@ -189,10 +190,14 @@ def prepare_answers(ctx: Ctx, comparison: Comparison) -> None:
 
 
 async def _explain(ctx: Ctx, verified: Verified) -> None:
-    """Background: the heatmaps, the table and the suggestions, or one error reply."""
+    """Background: the heatmaps, the table and the suggestions, or one error reply. With
+    replicas they are delivered under the conversation's lock, after a re-read of the stored
+    context (another replica may have answered questions, or started afresh, meanwhile)."""
     state = ctx.state
     ctx.say(ProgressReply("saliency", 0, 1, texts.EXPLAINING))
     delivery = Delivery(ctx.parts.runner, sealer=ctx.parts.store)
+    explanation: Explanation | None = None
+    failed = ""
     try:
         explanation = await delivery.run(
             explain_job, verified, ctx.progress(), label=ctx.label("explain"),
@@ -200,19 +205,21 @@ async def _explain(ctx: Ctx, verified: Verified) -> None:
     except FacexplainError as exc:
         if isinstance(exc, RunnerClosed) and delivery.job_id is not None:
             return  # the bot stops: the next bot delivers the heatmaps
-        if await delivery.claim():
-            _explain_failed(ctx, state, verified, exc.user_message)
-            await session.save(ctx)
-        return
+        failed = exc.user_message
     except Exception:
         log.exception("the explanation job failed")
-        if await delivery.claim():
-            _explain_failed(ctx, state, verified, FacexplainError.user_message)
-            await session.save(ctx)
-        return
-    if not await delivery.claim() or state.verified is not verified:  # /new or /forget
-        return
-    await _explained(ctx, explanation)
+        failed = FacexplainError.user_message
+    async with ctx.shared():
+        if ctx.replicated:
+            await session.refresh(ctx)
+        if explanation is None:
+            if await delivery.claim():
+                _explain_failed(ctx, state, verified, failed)
+                await session.save(ctx)
+        elif await delivery.claim() and state.verified is verified:  # else /new or /forget
+            await _explained(ctx, explanation)
+        if ctx.replicated:
+            await state.outbox.flush()
 
 
 async def _explained(ctx: Ctx, explanation: Explanation) -> None:
@@ -254,7 +261,10 @@ async def resume(ctx: Ctx, awaited: Awaited, delivery: Delivery) -> None:
         return
     if not await delivery.claim():
         return
-    state.clear_comparison()  # recovery runs first thing after start: nothing newer to lose
+    if stale(state, awaited):  # the conversation went on (another replica): drop it
+        log.info("dropped the recovered replies of a replaced comparison")
+        return
+    state.clear_comparison()
     if awaited.kind == "verify":
         state.number = max(state.number, awaited.number - 1)
         await _decided(ctx, result)
@@ -262,6 +272,13 @@ async def resume(ctx: Ctx, awaited: Awaited, delivery: Delivery) -> None:
         state.number = max(state.number, awaited.number)
         state.comparison_id = awaited.comparison_id
         await _explained(ctx, result)
+
+
+def stale(state: ConversationState, awaited: Awaited) -> bool:
+    """Whether the stored conversation has gone past the awaited job's comparison."""
+    if awaited.kind == "verify":
+        return state.number >= awaited.number
+    return state.comparison_id is not None and state.comparison_id != awaited.comparison_id
 
 
 def _explain_failed(ctx: Ctx, state: ConversationState, verified: Verified, message: str) -> None:

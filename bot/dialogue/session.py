@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from bot.dialogue import first_face
 from bot.dialogue.context import Ctx
 from bot.dialogue.state import ConversationState
 from bot.services import Explanation
@@ -86,13 +87,33 @@ async def save(ctx: Ctx) -> None:
 
 async def refresh(ctx: Ctx) -> None:
     """Load the stored context when memory does not hold the latest (a cheap version check
-    first); work running in this process (the heatmaps) is never overtaken."""
+    first), e.g. when another replica handled the conversation meanwhile. Heatmaps running in
+    this process for the stored comparison keep going: only what others added to it (the
+    questions as understood) is taken. A comparison replaced or dropped elsewhere (/new)
+    replaces ours; a conversation forgotten elsewhere (/forget) is forgotten here too."""
     state, store = ctx.state, ctx.parts.store
-    if state.conversation_id is None or state.busy:
+    if state.conversation_id is None:
         return
     version = await asyncio.to_thread(store.session_version, state.conversation_id)
     if version == state.version:
         return
     stored = await asyncio.to_thread(store.load_session, state.conversation_id)
-    if stored is not None:
-        apply(state, stored)
+    if stored is None:
+        if state.version > 0:  # it was stored and is gone: forgotten by another process
+            _forget(state)
+        return
+    if state.busy and stored.comparison_id == state.comparison_id:
+        state.resolved = {**stored.resolved, **state.resolved}
+        state.number = max(state.number, stored.number)
+        state.version, state.saved = stored.version, None  # the next save writes the merge
+        return
+    if state.explaining is asyncio.current_task():  # the heatmaps task itself: it stops
+        state.explaining = None
+    apply(state, stored)
+    await first_face.fetch(ctx)
+
+
+def _forget(state: ConversationState) -> None:
+    if state.explaining is asyncio.current_task():
+        state.explaining = None
+    state.forget()
