@@ -25,6 +25,7 @@ from core.qa.grounded import Weights, pick, scores
 from core.qa.guard import MESSAGES, check_question
 from core.qa.index import FactIndex, IndexCache
 from core.qa.intents import READINGS, IntentModel, content_words, intent_of
+from core.qa.lexicon import Slots
 from core.qa.paper import paper_answer
 from core.qa.reader import Reader
 from core.qa.replies import dont_know, unsure
@@ -55,6 +56,7 @@ class QAConfig:
     reader_min: float = 0.3  # grounded: the reader's span is used at or above this probability
     paper_threshold: float = 0.5  # paper: below this the reader is asked again on a sub-context
     paper_sentences: int = 3  # paper: sentences in the sub-context
+    paper_first: str = "whole"  # paper: "whole" context first (the paper), or the "sub"-context
     max_question_chars: int = 500
     weights: Weights = field(default_factory=Weights)
 
@@ -159,6 +161,7 @@ class QAEngine:
         if intent not in SCOPE and self.intents.off_domain(resolved.text, index.vocabulary) and not (
                 p >= self.config.one_new_word and len(content_words(resolved.text)) == 1):
             intent, p = "chitchat", max(p, dict(readings).get("chitchat", 0.0))
+        intent, p = _words_decide(intent, p, readings, resolved.slots)
         polarity = resolved.slots.polarity
         if intent in _ENDS and polarity and intent != _ENDS_BY[polarity]:
             # the words say which end of the ranking ("highest level" is the least important);
@@ -199,9 +202,22 @@ class QAEngine:
         query = self.encoder.encode([text])[0]
         sentences = self._cache.vectors([f.text for f in index.facts])  # the paper ranks sentences
         result = paper_answer(index, text, query, self.reader, self.config.paper_threshold,
-                              self.config.paper_sentences, sentences)
+                              self.config.paper_sentences, sentences, self.config.paper_first)
         span = result.span
         if not span.text.strip():
             return unsure(index, question, text, "paper", "I could not find an answer.", "unknown")
         return Answer(question, text, span.text.strip(), round(span.score, 4), result.fact_ids,
                       "paper")
+
+
+def _words_decide(intent: str, p: float, readings: list[tuple[str, float]],
+                  slots: Slots) -> tuple[str, float]:
+    """A value or how it came about, when the classifier hesitates between the two: the encoder
+    hears "what did you decide?" and "why did you decide?" (or "how sure?" and "how is the
+    confidence computed?") as alike; the words tell them apart."""
+    for value, process, asked in (("decision", "reasoning", slots.grounds),
+                                  ("confidence_value", "confidence_method", slots.computed)):
+        if {intent, readings[1][0]} == {value, process}:
+            # the probability of "one of the two", the words having chosen which
+            return (process if asked else value), p + readings[1][1]
+    return intent, p

@@ -82,6 +82,25 @@ _EXPLAIN = re.compile(
     r"work(?:ed)?\s+out|got|get|made|make|done|lead|led)\w*",
     _I,
 )
+# Asking for the grounds of a result (beyond _EXPLAIN's how/why): what a verdict rests on
+_GROUNDS = re.compile(
+    r"\brational\w*|\bevidence\b|\bcriteri\w+|\blogic\b|\btip(?:s|ped)?\b|\bdeciding\b"
+    r"|\bconvinc\w+|\bbehind\b|\bexplanation\b|\bexplain\w*|\bwhat\s+made\b|\bcaus\w+"
+    r"|\b(?:what|which)\s+(?:\w+\s+)?(?:led|leads|lead)\b|\bdrawn\b|\brule\b|\bfollow\w*\s+from\b"
+    r"|\bsupports?\b|\bbecause\b|\bmotivat\w+|\bhow\s+so\b|\bsteps?\b",
+    _I,
+)
+# Asking how a value is computed (the method), not for the value
+_COMPUTED = re.compile(
+    r"formula|calculat|comput|deriv|calibrat|obtain|work(?:s|ed)?\s+out|\bturn\w*\b.*\binto\b"
+    r"|convert|\bmap\w*\b.*\bto\b|method|procedure|algorithm|p_gen|p_imp|densit|distribution|\bkde\b"
+    r"|kernel|bayes|comes?\s+from|based\s+on|produc|generat|\bget\b.*\bfrom\b|\bgo\s+from\b"
+    r"|\bhow\b.*\b(?:get|got|made|make|work|determin|arriv|found|assign|set|quantif|measur|estimat)"
+    r"|\bestimat\w*\s+(?:by|from|with|using)\b|\bwhere\b.*\bfrom\b|\bwhat\s+goes\s+into\b|\bbehind\b"
+    r"|\bmath|equation|statistic|transform|translat|recipe|\bexplain\w*|\bhow\s+do\s+you\s+know\b"
+    r"|\brather\s+than\b|techni|\bestimates\b|\bestimating\b",
+    _I,
+)
 _PARTWORDS = re.compile(r"\b(?:features?|regions?|parts?\s+of\s+the\s+face|areas?|zones?|facial)\b", _I)
 _INSTANCE = re.compile(r"\b(?:this|these|those|my|here|result|outcome|verdict|comparison)\b", _I)
 _DEFINE = re.compile(
@@ -102,6 +121,8 @@ class Slots:
     spans: tuple[tuple[int, int, str], ...] = field(default=(), compare=False)
     topic: str | None = None  # set on resolved follow-ups: the previous answer's topic
     explain: bool = False  # asks how or why (a process), not for a value
+    grounds: bool = False  # asks what a result rests on (explain, or "rationale", "evidence")
+    computed: bool = False  # asks how a value is computed ("formula", "where does it come from")
     partwords: bool = False  # speaks of features, regions or parts of the face
     instance: bool = False  # points at this comparison ("this result") ...
     define: bool = False  # ... or asks what a term means
@@ -149,6 +170,8 @@ def find_slots(text: str, vocabulary: frozenset[str] = frozenset()) -> Slots:
     return Slots(
         tuple(regions), side, method, polarity, unknown_terms(text, vocabulary), tuple(spans),
         explain=bool(_EXPLAIN.search(text)), partwords=bool(_PARTWORDS.search(text)),
+        grounds=bool(_EXPLAIN.search(text) or _GROUNDS.search(text)),
+        computed=bool(_COMPUTED.search(text)),
         instance=bool(_INSTANCE.search(text)), define=bool(_DEFINE.search(text)),
         words=tuple(tokens(text)),
     )

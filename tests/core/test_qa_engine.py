@@ -183,3 +183,16 @@ def test_an_order_to_say_a_verdict_is_refused(order: str) -> None:
 ])
 def test_a_high_level_is_a_low_importance(question: str, end: str) -> None:
     assert Chat(index("impostor")).ask(question).fact_ids == (f"ranking.pair.{end}",)
+
+
+@pytest.mark.parametrize(("question", "fact"), [
+    ("What did the system decide?", "decision"),
+    ("what was concluded about these two", "decision"),
+    ("What steps did you follow to decide?", "decision.reason"),
+    ("What is the evidence for that verdict?", "decision.reason"),
+    ("How certain?", "confidence"),
+    ("Which technique estimates the confidence?", "confidence.method"),
+    ("where does the percentage come from", "confidence.method"),
+])
+def test_a_value_or_how_it_came_about_is_told_by_the_words(question: str, fact: str) -> None:
+    assert Chat(index("impostor")).ask(question).fact_ids == (fact,)
