@@ -171,7 +171,7 @@ def find_slots(text: str, vocabulary: frozenset[str] = frozenset()) -> Slots:
         tuple(regions), side, method, polarity, unknown_terms(text, vocabulary), tuple(spans),
         explain=bool(_EXPLAIN.search(text)), partwords=bool(_PARTWORDS.search(text)),
         grounds=bool(_EXPLAIN.search(text) or _GROUNDS.search(text)),
-        computed=bool(_COMPUTED.search(text)),
+        computed=bool(_EXPLAIN.search(text) or _COMPUTED.search(text)),
         instance=bool(_INSTANCE.search(text)), define=bool(_DEFINE.search(text)),
         words=tuple(tokens(text)),
     )

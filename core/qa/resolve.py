@@ -53,9 +53,10 @@ _FILLER = frozenset(re.findall(r"\S+", (
     "thing do does did you s only just together overall combined both"
 )))
 # a follow-up that only names a photo by its place: "and in the first?", "the latter?", "both?"
+# ("the left one" is a lateral region's other side: see _lateral)
 _BARE_SIDE = re.compile(
     r"^\s*(?:(?:and|but|so|ok(?:ay)?|now|then)\b[\s,]*)*(?:(?:what|how)\s+about\s+)?"
-    r"(?:(?:in|on|for|with|of)\s+)?(?:the\s+)?(?:(first|former|1st|left)|(second|latter|2nd|right)|"
+    r"(?:(?:in|on|for|with|of)\s+)?(?:the\s+)?(?:(first|former|1st)|(second|latter|2nd)|"
     r"(both|each|overall|all|combined|together))(?:\s+(?:one|photo|image|picture|pic|face))?"
     r"(?:\s+(?:together|combined|overall))?\s*[?.!]*\s*$", _I)
 # "and the plus version?" after S1-: the same method with the other sign (or the other search)

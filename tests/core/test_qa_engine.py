@@ -153,6 +153,8 @@ def test_transcript_a_photo_named_only_by_its_place_and_a_method_by_its_variant(
     plus = chat.ask("and the plus version?")
     assert plus.resolved_question == "What does S1+ do?" and plus.fact_ids == ("method.S1+",)
     assert chat.ask("and the single one?").fact_ids == ("method.S0+",)
+    assert chat.ask("How important is the right eye?").fact_ids == ("region.pair.right eye",)
+    assert chat.ask("and the left one?").fact_ids == ("region.pair.left eye",)
 
 
 @pytest.mark.parametrize("question", ["Sure?", "are you sure"])
@@ -193,6 +195,7 @@ def test_a_high_level_is_a_low_importance(question: str, end: str) -> None:
     ("How certain?", "confidence"),
     ("Which technique estimates the confidence?", "confidence.method"),
     ("where does the percentage come from", "confidence.method"),
+    ("Why is the confidence so high?", "confidence.method"),
 ])
 def test_a_value_or_how_it_came_about_is_told_by_the_words(question: str, fact: str) -> None:
     assert Chat(index("impostor")).ask(question).fact_ids == (fact,)
