@@ -1,6 +1,10 @@
 """The paper's pipeline ("From Pixels to Words"): the reader reads the whole context; when its
 confidence is below a threshold, the sentences most similar to the question form a
-sub-context and the reader is asked again. No follow-up resolution, as in the paper."""
+sub-context and the reader is asked again. No follow-up resolution, as in the paper.
+
+``first="sub"`` swaps the two reads: the short sub-context first, the whole context (many
+windows, seconds on a CPU) only when the reader is unsure there; the more confident of the two
+answers is kept."""
 
 from __future__ import annotations
 
@@ -13,6 +17,8 @@ from core.qa.facts import Fact, context_spans, context_text
 from core.qa.index import FactIndex
 from core.qa.reader import Reader, Span
 
+ORDERS = ("whole", "sub")
+
 
 @dataclass(frozen=True)
 class PaperResult:
@@ -24,18 +30,40 @@ class PaperResult:
 def paper_answer(
     index: FactIndex, question: str, query: FloatArray, reader: Reader,
     threshold: float = 0.5, sentences: int = 3, sentence_vectors: FloatArray | None = None,
+    first: str = "whole",
 ) -> PaperResult:
-    """``sentence_vectors`` (one row per fact sentence) rank the sentences for the sub-context;
-    without them the index's own similarity is used."""
+    """``sentence_vectors`` (one row per fact sentence) rank the sentences for the sub-context,
+    together with the index's own similarity (the facts' typical questions); without them the
+    index's similarity alone."""
+    if first not in ORDERS:
+        raise ValueError(f"unknown order {first!r}; use one of {', '.join(ORDERS)}")
     facts: list[Fact] = list(index.facts)
+    if first == "whole":
+        whole = _read(reader, question, facts)
+        if whole.span.score >= threshold:
+            return whole
+        sub = _read(reader, question, nearest(index, query, sentences, sentence_vectors))
+        return PaperResult(sub.span, sub.fact_ids, True)
+    sub = _read(reader, question, nearest(index, query, sentences, sentence_vectors))
+    if sub.span.score >= threshold:
+        return sub
+    whole = _read(reader, question, facts)
+    best = whole if whole.span.score > sub.span.score else sub
+    return PaperResult(best.span, best.fact_ids, True)
+
+
+def nearest(index: FactIndex, query: FloatArray, k: int,
+            sentence_vectors: FloatArray | None = None) -> list[Fact]:
+    """The ``k`` facts most similar to the question, most similar first."""
+    sims = index.similarity(query)
+    if sentence_vectors is not None:
+        sims = np.maximum(sims, sentence_vectors @ query)
+    return [index.facts[int(i)] for i in np.argsort(-sims, kind="stable")[:k]]
+
+
+def _read(reader: Reader, question: str, facts: list[Fact]) -> PaperResult:
     span = reader.read(question, context_text(facts))
-    if span.score >= threshold:
-        return PaperResult(span, _facts_of(span, facts), False)
-    sims = sentence_vectors @ query if sentence_vectors is not None else index.similarity(query)
-    best = np.argsort(-sims, kind="stable")[:sentences]
-    sub = [facts[int(i)] for i in best]
-    again = reader.read(question, context_text(sub))
-    return PaperResult(again, _facts_of(again, sub), True)
+    return PaperResult(span, _facts_of(span, facts), False)
 
 
 def _facts_of(span: Span, facts: list[Fact]) -> tuple[str, ...]:
