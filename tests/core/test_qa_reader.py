@@ -91,3 +91,34 @@ def test_grounded_mode_uses_a_confident_readers_span_and_falls_back_to_the_fact(
     assert sure.evidence == (index("genuine").by_id["confidence"].text,)
     unsure = Chat(index("genuine"), engine().using(reader)).ask("How confident are you?")
     assert unsure.text == index("genuine").by_id["confidence"].text  # random reader: below reader_min
+
+
+class Recording:
+    """A Reader that remembers the contexts it read and is sure only of short ones."""
+
+    def __init__(self, sure_below: int) -> None:
+        self.contexts: list[str] = []
+        self.sure_below = sure_below
+
+    def read(self, question: str, context: str) -> Span:
+        self.contexts.append(context)
+        end = context.index(".") + 1
+        return Span(context[:end], 0, end, 0.9 if len(context) < self.sure_below else 0.2)
+
+
+def test_sub_context_first_reads_the_whole_context_only_when_unsure() -> None:
+    from core.qa.paper import paper_answer
+
+    idx = index("genuine")
+    query = engine().encoder.encode(["What is the threshold?"])[0]
+    sure = Recording(sure_below=2000)
+    result = paper_answer(idx, "What is the threshold?", query, sure, 0.5, 4, first="sub")
+    assert len(sure.contexts) == 1 and not result.asked_again  # four sentences, no windows
+    assert result.fact_ids[0] == "threshold"  # the keys rank the asked fact first
+    unsure = Recording(sure_below=0)
+    result = paper_answer(idx, "What is the threshold?", query, unsure, 0.5, 4, first="sub")
+    assert len(unsure.contexts) == 2 and result.asked_again
+    assert unsure.contexts[1] == context_text(idx.facts)
+    whole_first = Recording(sure_below=0)
+    paper_answer(idx, "What is the threshold?", query, whole_first, 0.5, 4)
+    assert whole_first.contexts[0] == context_text(idx.facts)  # the paper's order by default

@@ -44,3 +44,24 @@ def test_a_tiny_training_run_lowers_the_loss_and_answers_the_span(tmp_path: Path
     assert (tmp_path / "reader" / "training_record.json").is_file()
     span = HFReader(tmp_path / "reader").read(example.question, context)
     assert span.text == threshold.answer
+
+
+def test_a_long_context_gives_the_window_that_shows_the_answer_and_a_window_without_it() -> None:
+    from transformers import AutoTokenizer
+
+    from core.qa.encoder import bundled_encoder_dir
+    from core.qa.reader_train import windows
+
+    facts = build_facts(synthetic_comparison(np.random.default_rng(1)))
+    context = context_text(facts)
+    anchor = context.index("The decision threshold is")
+    answer = next(f for f in facts if f.id == "threshold").answer
+    start = context.index(answer, anchor)
+    example = Example("What is the threshold?", context, start, start + len(answer), anchor)
+    tok = AutoTokenizer.from_pretrained(str(bundled_encoder_dir()), local_files_only=True)
+    config = ReaderTraining(max_length=128, stride=48, negatives=1.0)
+    rows = windows(tok, example, config, np.random.default_rng(0))
+    assert len(rows) == 2
+    (shown, a, b), (_, na, nb) = rows
+    assert a > 0 and (na, nb) == (0, 0)  # the second window is labelled "not here" ([CLS])
+    assert tok.decode(shown["input_ids"][a:b + 1]).replace(" ", "") == answer.replace(" ", "")

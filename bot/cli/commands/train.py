@@ -189,9 +189,18 @@ def _print_summary(model: Any, folder: Path, run: AttributeRun) -> None:
 
 @command.command("reader")
 @click.option("--steps", type=int, default=150, show_default=True, help="Optimizer steps.")
-@click.option("--batch-size", type=int, default=16, show_default=True)
+@click.option("--batch-size", type=int, default=8, show_default=True)
+@click.option("--learning-rate", type=float, default=2e-4, show_default=True)
+@click.option("--max-length", type=int, default=256, show_default=True,
+              help="Tokens per window (the reader reads long contexts in these windows).")
+@click.option("--stride", type=int, default=96, show_default=True,
+              help="Tokens shared by neighbouring windows.")
 @click.option("--comparisons", type=int, default=400, show_default=True,
               help="Synthetic comparisons the examples are drawn from.")
+@click.option("--per-comparison", type=int, default=24, show_default=True,
+              help="Examples (questions) per synthetic comparison.")
+@click.option("--whole", type=float, default=0.3, show_default=True,
+              help="Share of examples whose context is the whole fact text (the rest: 1-4 sentences).")
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--threads", type=int, default=2, show_default=True, help="torch CPU threads.")
 @click.option("--base", "base_dir", type=click.Path(path_type=Path, file_okay=False), default=None,
@@ -200,12 +209,14 @@ def _print_summary(model: Any, folder: Path, run: AttributeRun) -> None:
               help="Where to save it [default: <data dir>/qa-reader].")
 @click.option("--data-dir", type=click.Path(path_type=Path), default=None,
               help="Where calibrations and caches live [FACEXPLAIN_DATA_DIR].")
-def reader(steps: int, batch_size: int, comparisons: int, seed: int, threads: int,
+def reader(steps: int, batch_size: int, learning_rate: float, max_length: int, stride: int,
+           comparisons: int, per_comparison: int, whole: float, seed: int, threads: int,
            base_dir: Path | None, out_dir: Path | None, data_dir: Path | None) -> None:
     """Fine-tune all-MiniLM-L6-v2 into the paper mode's extractive reader (BERT-QA).
 
     Examples are (question, context, answer span) triples from the facts of synthetic
-    comparisons, asked with the facts' own questions and the question bank's train split.
+    comparisons, asked with the facts' own questions and the question bank's train split; the
+    context is the whole fact text (in overlapping windows) or a few sentences.
 
         facexplain train reader
         facexplain ask out/comparison.json --mode paper
@@ -219,16 +230,17 @@ def reader(steps: int, batch_size: int, comparisons: int, seed: int, threads: in
 
     rng = np.random.default_rng(seed)
     made = [synthetic_comparison(rng) for _ in range(comparisons)]
-    data = examples(made, read_bank(), rng)
+    data = examples(made, read_bank(), rng, per_comparison=per_comparison, whole=whole)
     folder = out_dir or reader_dir(settings_from(data_dir=data_dir).data_dir)
+    config = ReaderTraining(steps=steps, batch_size=batch_size, learning_rate=learning_rate,
+                            max_length=max_length, stride=stride, seed=seed, threads=threads)
     progress = TqdmProgress()
-    record = train_reader(base_dir or bundled_encoder_dir(), folder, data,
-                          ReaderTraining(steps=steps, batch_size=batch_size, seed=seed,
-                                         threads=threads), progress)
+    record = train_reader(base_dir or bundled_encoder_dir(), folder, data, config, progress)
     progress.close()
-    click.echo(f"Trained the reader on {record.examples} examples from {comparisons} synthetic "
-               f"comparisons in {record.seconds:.0f} s: loss {record.first_loss:.2f} -> "
-               f"{record.last_loss:.2f}. Wrote {folder} ({record.size_bytes / 2**20:.0f} MiB).")
+    click.echo(f"Trained the reader on {record.rows} windows of {record.examples} examples from "
+               f"{comparisons} synthetic comparisons in {record.seconds:.0f} s: loss "
+               f"{record.first_loss:.2f} -> {record.last_loss:.2f}. Wrote {folder} "
+               f"({record.size_bytes / 2**20:.0f} MiB).")
 
 
 def reader_dir(data_dir: Path) -> Path:
