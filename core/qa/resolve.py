@@ -45,7 +45,9 @@ INSTANCE_OF = {
 }
 # "what does S1+ do?" asks what a method is, whatever the previous turn was about
 _METHOD_ITSELF = re.compile(r"\b(?:do|does|work|works|mean|means|stand\s+for|defin\w*|explain)\b", _I)
-_LATERAL = re.compile(r"\b(left|right)\s+(?:one|side)\b|\b(other)\b", _I)
+_LATERAL = re.compile(
+    r"\b(left|right)\b(?!(?:\s*-?\s*hand)?\s+(?:photo|image|picture|pic|face|shot))"
+    r"(?:\s+(?:one|side))?|\b(other)\b", _I)
 _DOUBT = re.compile(r"^\s*(?:really|are\s+you\s+sure|sure|seriously|you\s+sure)\s*[?!.]*\s*$", _I)
 _FILLER = frozenset(re.findall(r"\S+", (
     "and but so ok okay also then now what how about of for same with as regarding the a an in "

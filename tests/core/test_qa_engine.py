@@ -155,6 +155,7 @@ def test_transcript_a_photo_named_only_by_its_place_and_a_method_by_its_variant(
     assert chat.ask("and the single one?").fact_ids == ("method.S0+",)
     assert chat.ask("How important is the right eye?").fact_ids == ("region.pair.right eye",)
     assert chat.ask("and the left one?").fact_ids == ("region.pair.left eye",)
+    assert chat.ask("and the right?").fact_ids == ("region.pair.right eye",)
 
 
 @pytest.mark.parametrize("question", ["Sure?", "are you sure"])
