@@ -93,7 +93,8 @@ class ProcessJobRunner:
 
     async def close(self) -> None:
         """Refuse new jobs and fail those still waiting (``RunnerClosed``); let running jobs
-        finish for up to ``options.grace_s`` seconds, then fail them too and stop the workers."""
+        finish for up to ``options.grace_s`` seconds, then fail them too and stop the workers. A
+        running job whose caller stopped waiting (cancelled) is stopped at once."""
         if self._closed:
             return
         self._closed = True
@@ -101,6 +102,9 @@ class ProcessJobRunner:
             work.fail(RunnerClosed())
         for _ in self._threads:
             self._queue.stop_one()
+        for slot in self._slots:  # nobody awaits its job (the dialogue closed first): no grace
+            if slot.abandoned:
+                await asyncio.to_thread(slot.abort, RunnerClosed())
         deadline = time.monotonic() + self.options.grace_s
         for thread in self._threads:
             await asyncio.to_thread(thread.join, max(0.0, deadline - time.monotonic()))

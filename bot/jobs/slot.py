@@ -151,6 +151,12 @@ class Slot:
             finally:
                 self.label = self.work = None
 
+    @property
+    def abandoned(self) -> bool:
+        """Whether it runs a job whose caller no longer waits for it."""
+        work = self.work
+        return work is not None and work.future.done()
+
     def abort(self, exc: BaseException) -> None:
         """Fail the job in hand with ``exc`` and stop its worker (shutdown past its grace)."""
         self._closing = True
@@ -187,6 +193,9 @@ class Slot:
                     continue
                 message = conn.recv()
             except (EOFError, OSError):
+                if self._closing:  # stopped by abort (shutdown): not a crash
+                    log.info("worker %d stopped during job %r (shutdown)", self.index, work.label)
+                    return
                 code = self._process.exitcode if self._process is not None else None
                 log.error("worker %d died during job %r (exit code %s); starting a new one",
                           self.index, work.label, code)

@@ -70,3 +70,19 @@ async def test_processes_finish_a_short_job_then_stop_a_long_one_at_the_deadline
     with pytest.raises(RunnerClosed):
         await queued
     assert runner.worker_pids() == []  # the worker was stopped
+
+
+async def test_processes_stop_a_job_nobody_awaits_without_waiting_for_the_grace(
+        caplog: pytest.LogCaptureFixture) -> None:
+    """The dialogue closes first (cancelling the heatmaps it awaited), then the runner: the
+    platform already spent the grace, so that job is stopped at once, logged as no crash."""
+    runner = ProcessJobRunner(no_context, ProcessOptions(workers=1, grace_s=20.0))
+    await runner.start()
+    heatmaps = asyncio.create_task(runner.run(sleep_job, 30.0, label="explain#1"))
+    await started(runner, 1)
+    heatmaps.cancel()
+    began = time.monotonic()
+    await runner.close()
+    assert time.monotonic() - began < 5.0  # not the 20-second grace
+    assert runner.worker_pids() == []
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]

@@ -26,7 +26,7 @@ def command(http_mode: bool, host: str | None, port: int | None, api_url: str | 
     FACEXPLAIN_SLACK_APP_TOKEN)."""
     from adapters.slack.app import SlackAssistant
     from adapters.slack.serve import SlackService
-    from bot.cli.lifecycle import run_platform
+    from bot.cli.lifecycle import exit_now, run_platform
     from bot.composition import Service, build_service
     from bot.settings import with_changes
 
@@ -45,3 +45,4 @@ def command(http_mode: bool, host: str | None, port: int | None, api_url: str | 
                             grace_s=settings.shutdown_grace_s)
 
     asyncio.run(run_platform(settings, build_service(settings), platform, ready=click.echo))
+    exit_now()  # stopped by a signal, everything closed

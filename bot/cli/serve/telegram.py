@@ -22,7 +22,7 @@ def command(webhook: bool, base_url: str | None, workers: int | None) -> None:
     """Run the bot on Telegram (token: FACEXPLAIN_TELEGRAM_TOKEN)."""
     from adapters.telegram.config import require
     from adapters.telegram.service import TelegramBot
-    from bot.cli.lifecycle import run_platform
+    from bot.cli.lifecycle import exit_now, run_platform
     from bot.composition import build_service
     from bot.settings import with_changes
 
@@ -35,3 +35,4 @@ def command(webhook: bool, base_url: str | None, workers: int | None) -> None:
                                     max_photo_bytes=settings.max_image_bytes,
                                     grace_s=settings.shutdown_grace_s),
         ready=click.echo))
+    exit_now()  # stopped by a signal, everything closed
