@@ -1,0 +1,92 @@
+"""A ``facexplain serve ...`` command as a process of its own, started as an operator would
+(settings from the environment): wait until it says it is ready, stop it with SIGTERM or kill
+it with SIGKILL (no clean-up at all). Its output (stdout and stderr) is kept in ``lines``."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from tests.conftest import MODELS
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def serve_env(data_dir: Path, database_url: str, **settings: str) -> dict[str, str]:
+    """The environment of a serve process: the shared models, its data folder and store,
+    and ``settings`` as ``FACEXPLAIN_<NAME>`` variables."""
+    return os.environ | {
+        "FACEXPLAIN_MODEL_DIR": str(MODELS), "FACEXPLAIN_DATA_DIR": str(data_dir),
+        "FACEXPLAIN_DATABASE_URL": database_url, "HF_HUB_OFFLINE": "1", "PYTHONUNBUFFERED": "1",
+        **{f"FACEXPLAIN_{name.upper()}": value for name, value in settings.items()}}
+
+
+class ServeProcess:
+    """``python -m bot.cli.main serve <args>``; ready once a line of its output has ``ready``."""
+
+    def __init__(self, args: list[str], env: dict[str, str], ready: str) -> None:
+        self.args, self.env, self.ready = args, env, ready
+        self.lines: list[str] = []  # the output of the latest run
+        self.times: list[float] = []  # when each line came (time.monotonic())
+        self.process: subprocess.Popen[str] | None = None
+        self._reader: threading.Thread | None = None
+
+    @property
+    def output(self) -> str:
+        return "".join(self.lines)
+
+    def start(self, timeout: float = 180.0) -> None:
+        """Start it and wait until it is ready."""
+        self.lines, self.times = [], []
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "bot.cli.main", "serve", *self.args], env=self.env,
+            text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        self._reader = threading.Thread(target=self._read, args=(self.process,), daemon=True)
+        self._reader.start()
+        deadline = time.monotonic() + timeout
+        while not any(self.ready in line for line in self.lines):
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.kill()
+                raise AssertionError(f"serve {self.args[0]} did not start:\n{self.output}")
+            time.sleep(0.1)
+
+    def _read(self, process: subprocess.Popen[str]) -> None:
+        assert process.stdout is not None
+        for line in process.stdout:
+            self.times.append(time.monotonic())
+            self.lines.append(line)
+
+    def stop(self, timeout: float = 60.0) -> tuple[int, float]:
+        """SIGTERM: (exit status, seconds it took to exit)."""
+        assert self.process is not None
+        began = time.monotonic()
+        self.process.send_signal(signal.SIGTERM)
+        status = self.process.wait(timeout)
+        took = time.monotonic() - began
+        self._reap()
+        return status, took
+
+    def kill(self) -> None:
+        """SIGKILL: gone at once, nothing closed."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(10)
+        self._reap()
+
+    def _reap(self) -> None:
+        """Read its last output and close the pipe."""
+        if self._reader is not None:
+            self._reader.join(10)
+        if self.process is not None and self.process.stdout is not None:
+            self.process.stdout.close()
