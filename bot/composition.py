@@ -168,7 +168,8 @@ def build_engines(settings: Settings, saliency: SaliencyParams | None = None) ->
     recognizer = build_base_recognizer(settings, concurrency=2 * settings.job_workers)
     explainer = CoreExplainer(recognizer, saliency or saliency_params(settings),
                               regions=build_region_source(settings), seed=settings.saliency_seed)
-    return Engines(verifier.pipeline, verifier, explainer, build_describer(settings, verifier))
+    return Engines(verifier.pipeline, verifier, explainer, build_describer(settings, verifier),
+                   limits=verifier.pipeline.limits)
 
 
 def build_describer(settings: Settings, verifier: Verifier) -> Describer | None:

@@ -17,6 +17,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from core.comparison import Comparison
+from core.image_input import DEFAULT_LIMITS, ImageLimits
 from core.pipeline import PreparedFace
 from core.progress import Progress, no_progress
 from core.qa.answer import Answer, History, Turn
@@ -76,6 +77,7 @@ class Engines:
     decider: Decider
     explainer: Explainer | None
     describer: Describer | None = None  # None until `facexplain train attributes` has run
+    limits: ImageLimits = DEFAULT_LIMITS  # what a photo may cost (the settings' bounds)
 
 
 class CoreExplainer:

@@ -4,27 +4,25 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-import numpy as np
-from numpy.typing import NDArray
-
+from bot.dialogue.png_photo import PngPhoto, decode_png
 from bot.services import Engines, Explanation
 from core.errors import FacexplainError, about_photo
 from core.pipeline import PreparedFace
 from core.progress import Progress
 from core.verify import Verified
 
-# A photo as a job gets it: its bytes, or its pixels decoded by the bot (bot.dialogue.pixels)
-PhotoData = bytes | NDArray[np.uint8]
+# A photo as a job gets it: its bytes, or its pixels re-encoded by the bot (bot.dialogue.pixels)
+PhotoData = bytes | PngPhoto
 
 
 def prepare(engines: Engines, photo: PhotoData) -> PreparedFace:
     if isinstance(photo, bytes):
         return engines.faces.prepare(photo)
-    return engines.faces.prepare_image(photo)  # decoded already: no second decode
+    return engines.faces.prepare_image(decode_png(photo, engines.limits))
 
 
 def prepare_job(engines: Engines, photo: PhotoData, progress: Progress) -> PreparedFace:
-    """One photo: decode (unless decoded already), find the face, align, embed."""
+    """One photo: decode, find the face, align, embed."""
     progress("photo", 0, 1)
     face = prepare(engines, photo)
     progress("photo", 1, 1)

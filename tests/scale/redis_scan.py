@@ -7,6 +7,7 @@ import base64
 import io
 import json
 import pickle
+import struct
 from typing import Any
 
 from PIL import Image
@@ -96,3 +97,16 @@ def jpeg_with_exif(path: Any, camera: str, latitude: tuple[float, float, float])
     out = io.BytesIO()
     image.save(out, "JPEG", exif=exif.tobytes(), quality=92)
     return out.getvalue()
+
+
+def png_chunks(data: bytes) -> list[str]:
+    """The chunk types of a PNG, in order (IDAT once however many there are)."""
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    found: list[str] = []
+    pos = 8
+    while pos < len(data):
+        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        if not found or found[-1] != kind.decode():
+            found.append(kind.decode())
+        pos += 12 + length
+    return found

@@ -6,12 +6,17 @@ scanned), those of jobs still running included. The whole conversation: test_for
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
+from PIL import Image, ImageCms, PngImagePlugin
 
+from bot.dialogue.pixels import job_photo
+from bot.dialogue.png_photo import PngPhoto, decode_png
 from bot.dialogue.recovery import Awaited, open_note, sealed_note
 from bot.jobs.celery_outcomes import Outcomes
 from bot.jobs.celery_tasks import job_name
@@ -19,12 +24,54 @@ from bot.jobs.runner import JobFailed
 from bot.messages import ConversationKey
 from bot.store.config import StoreConfig
 from bot.store.repository import Store
+from core.image_input import DEFAULT_LIMITS, decode_image
+from tests.conftest import lfw_image, needs_shared
 from tests.databases import TEST_KEY
 from tests.scale.cluster import Cluster, wait_for
 from tests.scale.jobs import Nap, nap_job
 from tests.scale.jobs import markers as markers_of
+from tests.scale.redis_scan import jpeg_with_exif, png_chunks
 
 pytest.importorskip("celery")
+
+
+SECRET = "SecretCam-SN-7731"
+
+
+def with_metadata(fmt: str) -> bytes:
+    """An LFW photo carrying every kind of metadata its format has: EXIF (camera serial, GPS),
+    an ICC profile, XMP and a comment (JPEG) or text chunks (PNG)."""
+    icc = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    xmp = f'<x:xmpmeta xmlns:x="adobe:ns:meta/"><owner>{SECRET}</owner></x:xmpmeta>'.encode()
+    image = Image.open(io.BytesIO(jpeg_with_exif(lfw_image("Abel_Pacheco", 1), SECRET,
+                                                 (52.0, 31.0, 12.5))))
+    exif = image.getexif().tobytes()
+    out = io.BytesIO()
+    if fmt == "JPEG":
+        image.save(out, "JPEG", exif=exif, icc_profile=icc, xmp=xmp, comment=SECRET, quality=92)
+    else:
+        text = PngImagePlugin.PngInfo()
+        text.add_text("Comment", SECRET)
+        text.add_itxt("XML:com.adobe.xmp", xmp.decode())
+        image.save(out, "PNG", exif=exif, icc_profile=icc, pnginfo=text)
+    return out.getvalue()
+
+
+@needs_shared
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG"])
+async def test_a_job_carries_its_photo_as_a_png_without_metadata(runner: Any, fmt: str) -> None:
+    """On Celery a photo goes to Redis re-encoded: IHDR, IDAT, IEND, nothing else (no eXIf,
+    iCCP, tEXt, iTXt, zTXt, tIME), the same pixels, a third of a raw array's size or less."""
+    data = with_metadata(fmt)
+    assert SECRET.encode() in data and (b"Exif" in data or b"eXIf" in data)
+    carried = await job_photo(runner, data, DEFAULT_LIMITS)
+    assert isinstance(carried, PngPhoto)
+    assert png_chunks(carried.png) == ["IHDR", "IDAT", "IEND"]
+    assert SECRET.encode() not in carried.png and b"Exif" not in carried.png
+    pixels = decode_png(carried, DEFAULT_LIMITS)  # as the worker decodes it
+    assert np.array_equal(pixels, decode_image(data))  # lossless
+    assert (carried.width, carried.height) == (pixels.shape[1], pixels.shape[0])
+    assert len(carried.png) < pixels.nbytes
 
 
 def keys_of(runner: Any, job_id: str) -> list[str]:

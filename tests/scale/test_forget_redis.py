@@ -2,7 +2,8 @@
 (a camera serial and a GPS position in their EXIF), gets her decision and heatmaps, starts a
 second comparison and sends /forget while its heatmaps run.
 
-- the jobs waiting in Redis carry pixels, never the photo's bytes or its EXIF;
+- the jobs waiting in Redis carry pixels (a PNG with no metadata chunk), never the photo's
+  bytes or its EXIF;
 - once a reply is delivered its job keeps no result (no task result, a small outcome record);
 - notes of awaited jobs name Dana by pseudonym only;
 - after /forget a SCAN of the namespace finds nothing of hers, the store has no row of hers
@@ -23,9 +24,11 @@ import pytest
 from sqlalchemy import text
 
 from bot.dialogue import Dialogue, DialogueConfig
+from bot.dialogue.png_photo import PngPhoto, decode_png
 from bot.messages import ImageReply, Photo, VerificationReply
 from bot.store.config import StoreConfig
 from bot.store.repository import Store, open_store
+from core.image_input import DEFAULT_LIMITS, decode_image
 from tests.bot.dialogue_helpers import GENUINE, GENUINE_2, Chat, texts_of
 from tests.conftest import MODELS, lfw_image, needs_shared
 from tests.databases import SKIP_ENV, TEST_KEY, database_url, postgres_skipped
@@ -38,6 +41,7 @@ from tests.scale.redis_scan import (
     kind_of,
     namespace,
     outcome_kinds,
+    png_chunks,
     task_results,
 )
 
@@ -59,14 +63,16 @@ def phone_photo(name: str, number: int, latitude: float) -> Photo:
 
 
 def assert_pixels_only(message: dict[str, Any], photo: Photo) -> np.ndarray:
-    """The job carries an RGB array; neither the photo's bytes nor its EXIF are anywhere in
-    the message (its body or its headers)."""
+    """The job carries the pixels as a PNG with no metadata chunk (IHDR, IDAT, IEND only);
+    neither the photo's bytes nor its EXIF are anywhere in the message (body or headers)."""
     carried = message["args"][2]
-    pixels = carried[1] if isinstance(carried, tuple) else carried  # verify: (first, photo)
-    assert isinstance(pixels, np.ndarray) and pixels.dtype == np.uint8 and pixels.ndim == 3
+    png = carried[1] if isinstance(carried, tuple) else carried  # verify: (first, photo)
+    assert isinstance(png, PngPhoto) and png_chunks(png.png) == ["IHDR", "IDAT", "IEND"]
     for blob in (message["raw"], message["body"]):
         assert CAMERA not in blob and b"Exif" not in blob
         assert photo.data[-4096:-16] not in blob  # not even the compressed picture
+    pixels = decode_png(png, DEFAULT_LIMITS)
+    assert np.array_equal(pixels, decode_image(photo.data))  # lossless
     return pixels
 
 
