@@ -1,9 +1,11 @@
 """A ``facexplain serve ...`` command as a process of its own, started as an operator would
 (settings from the environment): wait until it says it is ready, stop it with SIGTERM or kill
-it with SIGKILL (no clean-up at all). Its output (stdout and stderr) is kept in ``lines``."""
+it with SIGKILL (no clean-up at all). Its output (stdout and stderr) is kept in ``lines`` (and
+copied to ``log`` when given). ``launch`` then ``wait_ready`` start several at once."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -14,6 +16,8 @@ import time
 from pathlib import Path
 
 from tests.conftest import MODELS
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def free_port() -> int:
@@ -33,10 +37,13 @@ def serve_env(data_dir: Path, database_url: str, **settings: str) -> dict[str, s
 
 
 class ServeProcess:
-    """``python -m bot.cli.main serve <args>``; ready once a line of its output has ``ready``."""
+    """``python -m bot.cli.main [flags] serve <args>``; ready once a line of its output has
+    ``ready``. ``flags`` go before ``serve`` (``["-v"]``: INFO lines too)."""
 
-    def __init__(self, args: list[str], env: dict[str, str], ready: str) -> None:
+    def __init__(self, args: list[str], env: dict[str, str], ready: str, *,
+                 log: Path | None = None, flags: tuple[str, ...] = ()) -> None:
         self.args, self.env, self.ready = args, env, ready
+        self.log, self.flags = log, flags
         self.lines: list[str] = []  # the output of the latest run
         self.times: list[float] = []  # when each line came (time.monotonic())
         self.process: subprocess.Popen[str] | None = None
@@ -48,12 +55,20 @@ class ServeProcess:
 
     def start(self, timeout: float = 180.0) -> None:
         """Start it and wait until it is ready."""
+        self.launch()
+        self.wait_ready(timeout)
+
+    def launch(self) -> None:
+        """Start it; do not wait."""
         self.lines, self.times = [], []
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "bot.cli.main", "serve", *self.args], env=self.env,
-            text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+            [sys.executable, "-m", "bot.cli.main", *self.flags, "serve", *self.args],
+            cwd=ROOT, env=self.env, text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         self._reader = threading.Thread(target=self._read, args=(self.process,), daemon=True)
         self._reader.start()
+
+    def wait_ready(self, timeout: float = 180.0) -> None:
+        assert self.process is not None, "not launched"
         deadline = time.monotonic() + timeout
         while not any(self.ready in line for line in self.lines):
             if self.process.poll() is not None or time.monotonic() > deadline:
@@ -63,9 +78,14 @@ class ServeProcess:
 
     def _read(self, process: subprocess.Popen[str]) -> None:
         assert process.stdout is not None
-        for line in process.stdout:
-            self.times.append(time.monotonic())
-            self.lines.append(line)
+        with contextlib.ExitStack() as stack:
+            copy = stack.enter_context(self.log.open("a")) if self.log is not None else None
+            for line in process.stdout:
+                self.times.append(time.monotonic())
+                self.lines.append(line)
+                if copy is not None:
+                    copy.write(line)
+                    copy.flush()
 
     def stop(self, timeout: float = 60.0) -> tuple[int, float]:
         """SIGTERM: (exit status, seconds it took to exit)."""
@@ -76,6 +96,20 @@ class ServeProcess:
         took = time.monotonic() - began
         self._reap()
         return status, took
+
+    def finish(self, timeout: float = 30.0) -> int | None:
+        """SIGTERM, then SIGKILL if it is still running after ``timeout``: its exit status
+        (None: it had to be killed or never ran)."""
+        if self.process is None:
+            return None
+        if self.process.poll() is not None:
+            self._reap()
+            return self.process.returncode
+        try:
+            return self.stop(timeout)[0]
+        except subprocess.TimeoutExpired:
+            self.kill()
+            return None
 
     def kill(self) -> None:
         """SIGKILL: gone at once, nothing closed."""

@@ -84,7 +84,7 @@ async def test_follow_ups_after_sigterm_and_sigkill_are_answered_from_the_store(
     calibrate_with_made_up_scores(tmp_path / "data")
     database = f"sqlite:///{tmp_path / 'store.db'}"
     fake = await FakeSlack().start()
-    serve = ServeSlack(fake, tmp_path / "data", database, free_port())
+    serve = ServeSlack.on_threads(fake, tmp_path / "data", database, free_port())
     try:
         await asyncio.to_thread(serve.start)
         thread = await mention(serve.endpoint, "agree")

@@ -24,7 +24,8 @@ from tests.conftest import MODELS, needs_shared
 from tests.databases import TEST_KEY, postgres_schema_url, postgres_skipped
 from tests.scale.cluster import Cluster
 from tests.scale.made_up_calibration import calibrate_with_made_up_scores
-from tests.scale.telegram_replicas import LoadBalancer, ServeTelegram, replica_env
+from tests.scale.replicas import finish_all, start_all
+from tests.scale.telegram_replicas import LoadBalancer, ServeTelegram, telegram_env
 
 pytest.importorskip("celery")
 pytestmark = [pytest.mark.redis, pytest.mark.postgres, needs_shared,
@@ -116,15 +117,12 @@ async def test_two_webhook_replicas_answer_every_conversation_once_and_in_order(
     open_store(StoreConfig(url=database, pseudonym_key=TEST_KEY)).close()  # Alembic, once
     workers = Cluster(redis_url, queue, markers, MODEL_DIR=str(MODELS), DATA_DIR=str(data))
     async with FakeTelegram() as fake:
-        env = replica_env(fake, database, redis_url, queue, data)
+        env = telegram_env(fake, database, redis_url, queue, data)
         replicas = [ServeTelegram(name, env, tmp_path / f"{name}.log") for name in ("a", "b")]
         try:
             worker = workers.start("faces", concurrency=2, context=QUICK)
-            for replica in replicas:
-                replica.start()
+            await start_all(replicas)
             await asyncio.to_thread(worker.wait_ready, 120)
-            for replica in replicas:
-                await asyncio.to_thread(replica.wait_ready)
             balancer = LoadBalancer(replicas)
             people = [Person(fake, balancer, number) for number in range(3)]
             await asyncio.gather(*(person.converse() for person in people))
@@ -141,6 +139,6 @@ async def test_two_webhook_replicas_answer_every_conversation_once_and_in_order(
             assert list(client.scan_iter(match=f"{queue}:first-face:*")) == []
             client.close()
         finally:
-            statuses = [replica.stop() for replica in replicas]
+            statuses = finish_all(replicas)
             workers.stop()
-        assert statuses == [0, 0], [r.log.read_text()[-3000:] for r in replicas]
+        assert statuses == [0, 0], [r.output[-3000:] for r in replicas]
