@@ -157,7 +157,7 @@ def forget_command(states: States) -> Handler:
         """The sender's data only: in a shared thread, other people's questions and verdicts
         stay; the thread's comparison goes if it was the sender's."""
         key, state = ctx.sender, ctx.state
-        mine = state.key.user == key.user or state.comparison_by == key.user
+        mine = ctx.sender_owns() or state.comparison_by == key.user
         if mine:
             stop_explaining(ctx)
             await first_face.drop(ctx)  # the thread's first photo, if it was theirs
@@ -169,7 +169,8 @@ def forget_command(states: States) -> Handler:
             except FacexplainError as exc:
                 log.error("could not forget the user's notes in the job queue: %s", exc.code)
         await forget_shelved(ctx, key)
-        for each in states.of_user(key.platform, key.user):
+        for each in states.of_user(key.platform, key.user,
+                                   ctx.parts.store.user_ref(key.platform, key.user)):
             each.forget()
         state.members.pop(key.user, None)
         if mine:

@@ -101,7 +101,7 @@ class Ctx:
         """The sender's own stored conversation in this chat and thread: where their turns and
         comparisons are kept, so that /forget removes theirs and nobody else's."""
         state, sender, store = self.state, self.sender, self.parts.store
-        if not sender.shared or sender.user == state.key.user:
+        if not sender.shared or self.sender_owns():
             assert state.conversation_id is not None
             return state.conversation_id
         found = state.members.get(sender.user)
@@ -127,8 +127,14 @@ class Ctx:
         return locks.hold("\x1f".join(self.key.scope()))
 
     def owner_ref(self) -> str:
-        """The conversation owner's pseudonym (what notes outside the store name them by)."""
-        return self.parts.store.user_ref(self.key.platform, self.key.user)
+        """The conversation owner's pseudonym (what notes outside the store name them by): a
+        shared thread's starter, whoever this process heard it from first."""
+        return self.state.owner or self.parts.store.user_ref(self.key.platform, self.key.user)
+
+    def sender_owns(self) -> bool:
+        """Whether the sender owns the stored conversation (started it)."""
+        sender = self.sender
+        return self.parts.store.user_ref(sender.platform, sender.user) == self.owner_ref()
 
     def label(self, kind: str) -> str:
         """A job label without personal data: the kind and the conversation's serial number."""

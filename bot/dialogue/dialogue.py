@@ -232,6 +232,15 @@ class Dialogue:
         state, key, store = ctx.state, ctx.key, self.parts.store
         if state.conversation_id is not None:
             return False
+        if key.shared and key.thread is not None:  # the thread's, whoever this is from
+            started = await asyncio.to_thread(store.thread_conversation, key.platform,
+                                              key.chat, key.thread)
+            if started is not None:
+                record, state.owner = started
+                state.user_id, state.conversation_id = record.user_id, record.id
+                state.consent = record.consent_given_at is not None
+                return False
+        state.owner = store.user_ref(key.platform, key.user)
         state.user_id = await asyncio.to_thread(store.ensure_user, key.platform, key.user)
         found = await asyncio.to_thread(store.find_conversation, state.user_id, key.chat,
                                         key.thread)

@@ -29,6 +29,8 @@ class ConversationState:
     outbox: Outbox = field(default_factory=Outbox)
     user_id: int | None = None
     conversation_id: int | None = None
+    # the stored conversation's owner (pseudonym): a shared thread's is whoever started it
+    owner: str = ""
     consent: bool = False
     held: tuple[Photo, ...] = ()  # photos waiting for consent
     first: PreparedFace | None = None
@@ -74,6 +76,7 @@ class ConversationState:
     def forget(self) -> None:
         self.clear_comparison()
         self.user_id = self.conversation_id = None
+        self.owner = ""
         self.consent = False
         self.held = ()
         self.number = 0
@@ -98,9 +101,11 @@ class States:
         self._states.move_to_end(scope)
         return state
 
-    def of_user(self, platform: str, user: str) -> list[ConversationState]:
-        return [s for s in self._states.values()
-                if s.key.platform == platform and s.key.user == user]
+    def of_user(self, platform: str, user: str, ref: str) -> list[ConversationState]:
+        """The conversations ``user`` (pseudonym ``ref``) owns: a shared thread someone else
+        started is not theirs, even when this process first heard it from them."""
+        return [s for s in self._states.values() if s.key.platform == platform
+                and (s.owner == ref if s.owner else s.key.user == user)]
 
     def all(self) -> list[ConversationState]:
         return list(self._states.values())

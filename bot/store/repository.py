@@ -84,6 +84,21 @@ class Store(Oversight):
             return None if row is None else records.conversation_record(row)
 
     @retried
+    def thread_conversation(self, platform: str, chat: str,
+                            thread: str) -> tuple[ConversationRecord, str] | None:
+        """A shared thread's conversation: the first one started in it (by whoever started
+        the thread), with its owner's pseudonym; None when nobody has talked in it yet."""
+        with self._read() as session:
+            found = session.execute(
+                select(Conversation, User.pseudonym)
+                .join(User, User.id == Conversation.user_id)
+                .where(Conversation.platform == platform,
+                       Conversation.chat_ref == self._ref(platform, chat, "chat"),
+                       Conversation.thread_ref == self._ref(platform, thread, "thread"))
+                .order_by(Conversation.id).limit(1)).first()
+            return None if found is None else (records.conversation_record(found[0]), found[1])
+
+    @retried
     def record_consent(self, conversation_id: int) -> datetime:
         """Mark consent given (once); returns when it was given."""
         with self._tx() as session:

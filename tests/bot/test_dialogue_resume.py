@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bot.dialogue import Dialogue, DialogueConfig, texts
 from bot.jobs import JobRunner
-from bot.messages import ImageReply, TableReply, VerificationReply
+from bot.messages import ConversationKey, ImageReply, TableReply, VerificationReply
 from bot.services import Answerer
 from bot.store.repository import Store
 from tests.bot.dialogue_helpers import GENUINE, IMPOSTOR, Chat, only, photo, texts_of
@@ -95,3 +95,29 @@ async def test_new_and_forget_clear_the_stored_context(
     assert store.verify_audit().ok
     await after.close()
     await again.close()
+
+
+def in_thread(talk: Dialogue, user: str) -> Chat:
+    """``user`` in a Slack channel thread everyone in it shares."""
+    chat = Chat(talk, user)
+    chat.key = ConversationKey("slack", "CRESUME", user, "1700000000.000700", shared=True)
+    return chat
+
+
+async def test_a_shared_thread_first_heard_from_someone_else_goes_on_with_its_comparison(
+        thread_runner: JobRunner, store: Store, answerer: Answerer) -> None:
+    """Fay started the thread and compared; a restarted bot (or another replica) first hears
+    the thread from Gus: both go on with Fay's comparison, and /forget from Gus leaves it."""
+    before = bot(thread_runner, store, answerer)
+    await compared(in_thread(before, "thread-fay"), GENUINE)
+    await before.close()
+
+    after = bot(thread_runner, store, answerer)
+    gus, fay = in_thread(after, "thread-gus"), in_thread(after, "thread-fay")
+    why = texts_of(await gus.ask("why?"), "answer")
+    assert len(why) == 1 and "threshold" in why[0], why
+    chin = texts_of(await fay.ask("and the chin?"), "answer")
+    assert len(chin) == 1 and "chin" in chin[0], chin
+    await gus.say("/forget")  # his question goes; Fay's comparison stays
+    assert len(texts_of(await fay.ask("How sure are you?"), "answer")) == 1
+    await after.close()
