@@ -4,7 +4,9 @@ models); a load balancer POSTs each conversation's signed events to the replicas
 Ann's and Bo's direct messages and Cy's channel thread, at once. Each person's first photo
 lands on one replica and the second on the other (the first face travels through the Redis
 shelf), the questions and "table" alternate too; every decision, upload and answer arrives
-once, in order, with the right content, and nothing is left on the shelf. Slack's retry of
+once, in order, with the right content, and nothing is left on the shelf. Dee, in Cy's
+thread, is the first the second replica hears of it: it goes on with Cy's thread all the
+same, and Dee's questions are answered about Cy's comparison. Slack's retry of
 Ann's second photo (the same ``event_id``) goes to the other replica, which drops it: the
 store's inbox, not a replica's memory, makes it once."""
 
@@ -47,9 +49,10 @@ QUICK = "tests.scale.jobs:quick_held_engines"  # real models, a tiny saliency gr
 SUGGESTIONS = "You can ask me, for example:"  # the last reply after the heatmaps
 LOST = tuple(said(t) for t in (texts.NO_PHOTOS_YET, texts.NO_COMPARISON, texts.FIRST_LOST,
                                texts.HEATMAPS_INTERRUPTED, texts.ONLY_FIRST_YET))
-# (user, channel, pair): two direct messages and a thread Cy starts in a channel
-PEOPLE = [("UANN", "D0ANN", GENUINE), ("UBO", "D0BO", IMPOSTOR),
-          ("UCY", "C0REVIEW", (GENUINE[1], GENUINE[0]))]
+# (user, channel, pair, guest): two direct messages, and a thread Cy starts in a channel
+# where Dee asks the questions
+PEOPLE = [("UANN", "D0ANN", GENUINE, None), ("UBO", "D0BO", IMPOSTOR, None),
+          ("UCY", "C0REVIEW", (GENUINE[1], GENUINE[0]), "UDEE")]
 _stamps = itertools.count(1)
 
 
@@ -65,20 +68,20 @@ async def wait_until(check: Callable[[], Any], timeout: float, what: str) -> Non
 class Person:
     def __init__(self, fake: FakeSlack, balancer: SlackBalancer, number: int) -> None:
         self.fake, self.balancer, self.number = fake, balancer, number
-        self.user, self.channel, self.pair = PEOPLE[number]
+        self.user, self.channel, self.pair, self.guest = PEOPLE[number]
         self.direct = self.channel.startswith("D")
         self.thread: str | None = None  # the channel thread, once the first mention made it
-        self.replicas: list[int] = []
+        self.replicas: dict[str, int] = {}  # step -> the replica that got it
         self.steps: dict[str, list[str]] = {}
         self.retried: tuple[int, str] | None = None  # (replica, event id) of the retry
 
     def seen(self) -> list[str]:
         return shown(self.fake, (self.channel, self.thread))
 
-    def event(self, words: str, files: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    def event(self, words: str, files: Sequence[dict[str, Any]], by: str) -> dict[str, Any]:
         """A direct message (``message.im``), or an @mention in Cy's thread."""
         ts = f"1700000300.{next(_stamps):06d}"
-        base = {"user": self.user, "channel": self.channel, "ts": ts, "team": TEAM}
+        base = {"user": by, "channel": self.channel, "ts": ts, "team": TEAM}
         if self.direct:
             event = base | {"type": "message", "channel_type": "im", "text": words}
             return event | ({"files": list(files), "subtype": "file_share"} if files else {})
@@ -89,14 +92,16 @@ class Person:
 
     async def send(self, step: str, words: str = "", files: Sequence[dict[str, Any]] = (), *,
                    until: Callable[[list[str]], bool], timeout: float = 60.0,
-                   retry_elsewhere: bool = False) -> None:
-        """Post the event (to the next replica; with ``retry_elsewhere`` its retry to the
-        other one as well), wait until ``until(new replies)``; those are kept under ``step``."""
+                   retry_elsewhere: bool = False, by: str | None = None) -> None:
+        """Post the event (``by`` someone else than the person, to the conversation's next
+        replica; with ``retry_elsewhere`` its retry to the other one as well), wait until
+        ``until(new replies)``; those are kept under ``step``."""
         before = len(self.seen())
-        event, event_id = self.event(words, files), f"Ev{self.number}{next(_stamps):07d}"
-        index = self.balancer.next_for(self.user, self.number % 2)
+        event = self.event(words, files, by or self.user)
+        event_id = f"Ev{self.number}{next(_stamps):07d}"
+        index = self.balancer.next_for(self.channel, self.number % 2)
         await self.balancer.post(index, event, event_id)
-        self.replicas.append(index)
+        self.replicas[step] = index
         if retry_elsewhere:  # Slack did not see the ack in time: the same event, elsewhere
             other = 1 - index
             await self.balancer.post(other, event, event_id, retry=1)
@@ -110,17 +115,21 @@ class Person:
 
     async def converse(self) -> None:
         first, second = self.pair
+        asker = self.guest or self.user
         await self.send("agree", "agree", until=lambda new: texts.CONSENT_THANKS in new)
+        if self.guest:  # the other replica first hears Cy's thread from Dee
+            await self.send("guest agree", "agree", by=self.guest,
+                            until=lambda new: said(texts.CONSENT_ALREADY) in new)
         await self.send("first photo", files=[self.photo(*first)],
                         until=lambda new: any(t.startswith("Got it") for t in new))
         await self.send("second photo", files=[self.photo(*second)],
                         until=lambda new: any(t.startswith(SUGGESTIONS) for t in new),
                         timeout=120, retry_elsewhere=self.number == 0)
-        await self.send("why", "why?", until=lambda new: any("threshold" in t.lower()
-                                                             for t in new))
+        await self.send("why", "why?", by=asker, until=lambda new: any(
+            "threshold" in t.lower() for t in new))
         await self.send("table", "table", until=lambda new: FILE + texts.TABLE_TITLE in new)
-        await self.send("chin", "and the chin?", until=lambda new: any("chin" in t.lower()
-                                                                       for t in new))
+        await self.send("chin", "and the chin?", by=asker, until=lambda new: any(
+            "chin" in t.lower() for t in new))
 
     def photo(self, name: str, number: int) -> dict[str, Any]:
         return self.fake.host_file(lfw_jpeg(name, number), f"{name}_{number}.jpg", "image/jpeg")
@@ -145,7 +154,11 @@ class Person:
         first_table, again = uploaded(self.fake, place, texts.TABLE_TITLE)
         assert first_table == again and b"Mean" in first_table
         assert not any(t.startswith(LOST) or "went wrong" in t for t in seen), seen
-        assert self.replicas[1] != self.replicas[2], self.replicas  # the photos: both replicas
+        photos = self.replicas["first photo"], self.replicas["second photo"]
+        assert photos[0] != photos[1], self.replicas  # each photo on its own replica
+        if self.guest:  # Dee, not Cy, was the first the other replica heard of the thread
+            assert self.steps["guest agree"] == [said(texts.CONSENT_ALREADY)], seen
+            assert self.replicas["guest agree"] != self.replicas["agree"], self.replicas
 
 
 async def test_two_slack_http_replicas_answer_every_conversation_once_and_in_order(
