@@ -64,8 +64,6 @@ STILL_EXPLAINING = (
 )
 PHOTO_ERROR = "Photo {number}: {message}"
 KEEPING_FIRST = "I still have your first photo; send another second photo."
-SEND_PHOTO_AGAIN = "Please send a different photo."
-WORKING = "Checking the photos..."
 EXPLAINING = "Making the heatmaps and the region table (this takes a little while)..."
 EXPLAIN_DONE = "Heatmaps ready."
 EXPLAIN_STOPPED = "Stopped making the heatmaps."
