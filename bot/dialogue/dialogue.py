@@ -215,6 +215,9 @@ class Dialogue:
         if isinstance(incoming, PhotoMessage):
             await on_photos(ctx, incoming.photos)
             if incoming.caption.strip() and ctx.state.comparison is not None:
+                # stored before the caption's answer, which waits for the heatmaps: a shutdown
+                # that cuts it short leaves the decision for the restart, not "no comparison"
+                await session.save(ctx)
                 await on_question(ctx, incoming.caption)
         elif isinstance(incoming, TextMessage):
             await on_question(ctx, incoming.text)

@@ -3,12 +3,30 @@ and an evicted conversation go on with the comparison; what cannot survive is sa
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+
 from bot.dialogue import Dialogue, DialogueConfig, texts
 from bot.jobs import JobRunner
-from bot.messages import ConversationKey, ImageReply, TableReply, VerificationReply
+from bot.messages import (
+    ConversationKey,
+    ImageReply,
+    PhotoMessage,
+    Reply,
+    TableReply,
+    VerificationReply,
+)
 from bot.services import Answerer
 from bot.store.repository import Store
-from tests.bot.dialogue_helpers import GENUINE, IMPOSTOR, Chat, only, photo, texts_of
+from tests.bot.dialogue_helpers import (
+    GENUINE,
+    IMPOSTOR,
+    Chat,
+    HeldHeatmaps,
+    only,
+    photo,
+    texts_of,
+)
 from tests.conftest import needs_shared
 
 pytestmark = needs_shared
@@ -120,4 +138,38 @@ async def test_a_shared_thread_first_heard_from_someone_else_goes_on_with_its_co
     assert len(chin) == 1 and "chin" in chin[0], chin
     await gus.say("/forget")  # his question goes; Fay's comparison stays
     assert len(texts_of(await fay.ask("How sure are you?"), "answer")) == 1
+    await after.close()
+
+
+async def test_a_shutdown_during_a_captioned_pairs_heatmaps_leaves_its_decision_stored(
+        thread_runner: JobRunner, store: Store, answerer: Answerer) -> None:
+    """Two photos with a question (a Slack mention with files, a Telegram caption): the answer
+    waits for the heatmaps, and a shutdown cuts both short (its grace spent, the platform
+    cancels the message's handling). The decision was already stored: the restart says the
+    heatmaps were interrupted and answers about the decision."""
+    held = HeldHeatmaps(thread_runner)
+    before = bot(held, store, answerer)
+    key = ConversationKey("test", "chat-caption-ivy", "caption-ivy")
+    seen: list[Reply] = []
+
+    async def collect(reply: Reply) -> None:
+        seen.append(reply)
+
+    handling = asyncio.create_task(before.handle(PhotoMessage(
+        key, (photo(*GENUINE[0]), photo(*GENUINE[1])), "same person?"), collect))
+    async with asyncio.timeout(60):
+        while not any(isinstance(r, VerificationReply) for r in seen):
+            await asyncio.sleep(0.05)
+    await asyncio.sleep(0.2)
+    assert not handling.done()  # the caption's answer waits for the heatmaps
+    handling.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await handling
+    await before.close()  # the heatmaps are cancelled too
+
+    after = bot(thread_runner, store, answerer)  # the restart: nothing in memory
+    ivy = Chat(after, "caption-ivy")
+    assert texts_of(await ivy.say("/explain")) == [texts.HEATMAPS_INTERRUPTED]
+    why = texts_of(await ivy.ask("why?"), "answer")
+    assert len(why) == 1 and "threshold" in why[0], why
     await after.close()
