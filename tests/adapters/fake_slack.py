@@ -15,6 +15,7 @@ import asyncio
 import contextlib
 import itertools
 import json
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,6 +31,7 @@ LOGIN_PAGE = b"<!DOCTYPE html><html><head><title>Slack</title></head><body>Sign 
 class Call:
     method: str
     args: dict[str, Any]
+    at: float = field(default_factory=time.monotonic)  # when it came
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,8 @@
 """A ``facexplain serve ...`` command as a process of its own, started as an operator would
 (settings from the environment): wait until it says it is ready, stop it with SIGTERM or kill
 it with SIGKILL (no clean-up at all). Its output (stdout and stderr) is kept in ``lines`` (and
-copied to ``log`` when given). ``launch`` then ``wait_ready`` start several at once."""
+copied to ``log`` when given). ``launch`` then ``wait_ready`` start several at once.
+``stop_within_grace`` is the shutdown check every platform's serve test makes (issue 15.6)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,9 @@ from pathlib import Path
 from tests.conftest import MODELS
 
 ROOT = Path(__file__).resolve().parents[2]
+# what a log line of a delivery that failed (or anything that went wrong) looks like, on any
+# platform; a platform's serve process adds its client's own words (``delivery_marks``)
+DELIVERY_ERRORS = ("could not deliver", "Traceback", "ERROR")
 
 
 def free_port() -> int:
@@ -39,6 +43,8 @@ def serve_env(data_dir: Path, database_url: str, **settings: str) -> dict[str, s
 class ServeProcess:
     """``python -m bot.cli.main [flags] serve <args>``; ready once a line of its output has
     ``ready``. ``flags`` go before ``serve`` (``["-v"]``: INFO lines too)."""
+
+    delivery_marks: tuple[str, ...] = DELIVERY_ERRORS
 
     def __init__(self, args: list[str], env: dict[str, str], ready: str, *,
                  log: Path | None = None, flags: tuple[str, ...] = ()) -> None:
@@ -96,6 +102,20 @@ class ServeProcess:
         took = time.monotonic() - began
         self._reap()
         return status, took
+
+    def stop_within_grace(self, grace_s: float) -> float:
+        """SIGTERM, then what a stopping serve process promises: it exits 0 within
+        ``grace_s`` + 5 s, and its log has no delivery error. When the signal was sent
+        (``time.monotonic()``), to tell what it delivered after it."""
+        signalled = time.monotonic()
+        status, took = self.stop(grace_s + 30)
+        assert status == 0 and took < grace_s + 5, (status, took, self.output)
+        assert self.delivery_errors() == [], self.output
+        return signalled
+
+    def delivery_errors(self) -> list[str]:
+        """The lines of its latest run that tell of a failed delivery (or any error)."""
+        return [line for line in self.lines if any(e in line for e in self.delivery_marks)]
 
     def finish(self, timeout: float = 30.0) -> int | None:
         """SIGTERM, then SIGKILL if it is still running after ``timeout``: its exit status

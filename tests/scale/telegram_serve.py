@@ -9,16 +9,16 @@ from typing import Any
 
 from tests.adapters.fake_telegram import FakeTelegram, Request
 from tests.adapters.telegram_person import plain
-from tests.scale.serve_process import ServeProcess, serve_env
+from tests.scale.serve_process import DELIVERY_ERRORS, ServeProcess, serve_env
 
 READY = "facexplain is running on Telegram as"
-# what a log line of a delivery that failed looks like (python-telegram-bot or ours)
-DELIVERY_ERRORS = ("not initialized", "NetworkError", "could not deliver", "Traceback",
-                   "ERROR")
 
 
 class ServeTelegram(ServeProcess):
     """Settings as ``FACEXPLAIN_*`` names without the prefix (``shutdown_grace_s="5"``)."""
+
+    # python-telegram-bot's words for a send on a closed or failing client
+    delivery_marks = (*DELIVERY_ERRORS, "not initialized", "NetworkError")
 
     def __init__(self, fake: FakeTelegram, data_dir: Path, database_url: str,
                  **settings: str) -> None:
@@ -26,9 +26,6 @@ class ServeTelegram(ServeProcess):
                         telegram_base_url=fake.base_url, telegram_poll_timeout_s="0.5",
                         telegram_album_window_s="0.3", **settings)
         super().__init__(["telegram"], env, READY)
-
-    def delivery_errors(self) -> list[str]:
-        return [line for line in self.lines if any(e in line for e in DELIVERY_ERRORS)]
 
 
 class Writer:

@@ -7,76 +7,26 @@ comparison; that one is killed with SIGKILL (nothing closed), and a third answer
 from __future__ import annotations
 
 import asyncio
-import itertools
-import json
-import time
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
-import aiohttp
 from sqlalchemy import create_engine, text
 
 from bot.dialogue import texts
-from tests.adapters.fake_slack import BOT_USER, TEAM, Call, FakeSlack
-from tests.adapters.slack_world import CHANNEL, GENUINE, event_body, lfw_jpeg, sign
+from tests.adapters.fake_slack import FakeSlack
+from tests.adapters.slack_world import GENUINE, lfw_jpeg
 from tests.conftest import needs_shared
 from tests.scale.made_up_calibration import calibrate_with_made_up_scores
-from tests.scale.slack_serve import ServeSlack, free_port
+from tests.scale.slack_serve import (
+    ServeSlack,
+    answer,
+    free_port,
+    mention,
+    posted,
+    uploads,
+    wait_until,
+)
 
 pytestmark = needs_shared
-ANN = "UANN"
-_stamps = itertools.count(1)
-
-
-async def mention(endpoint: str, words: str, thread: str | None = None,
-                  files: list[dict[str, Any]] | None = None) -> str:
-    """Ann mentions the assistant in the channel (in ``thread``); returns the message's ts."""
-    ts = f"1700000200.{next(_stamps):06d}"
-    event: dict[str, Any] = {"type": "app_mention", "user": ANN, "channel": CHANNEL, "ts": ts,
-                             "text": f"<@{BOT_USER}> {words}", "team": TEAM}
-    if thread:
-        event["thread_ts"] = thread
-    if files:
-        event["files"] = files
-    body = json.dumps(event_body(event)).encode()
-    stamp = str(int(time.time()))
-    headers = {"Content-Type": "application/json", "X-Slack-Request-Timestamp": stamp,
-               "X-Slack-Signature": sign(body, stamp)}
-    async with aiohttp.ClientSession() as session, session.post(
-            endpoint, data=body, headers=headers) as response:
-        assert response.status == 200
-    return ts
-
-
-async def wait_until(check: Callable[[], Any], timeout: float, what: str) -> None:
-    try:
-        async with asyncio.timeout(timeout):
-            while not check():
-                await asyncio.sleep(0.1)
-    except TimeoutError:
-        raise AssertionError(f"timed out waiting for {what}") from None
-
-
-def posted(fake: FakeSlack, thread: str) -> list[str]:
-    return [c.args.get("text", "") for c in fake.to("chat.postMessage", channel=CHANNEL,
-                                                     thread_ts=thread)]
-
-
-def uploads(fake: FakeSlack, thread: str, title: str) -> list[bytes]:
-    done: list[Call] = fake.to("files.completeUploadExternal", channel_id=CHANNEL,
-                               thread_ts=thread)
-    files = [json.loads(c.args["files"])[0] for c in done]
-    return [fake.uploads[f["id"]] for f in files if f["title"].startswith(title)]
-
-
-async def answer(fake: FakeSlack, endpoint: str, thread: str, question: str, word: str) -> str:
-    """Ask in the thread; the new reply that has ``word`` in it."""
-    before = len(posted(fake, thread))
-    await mention(endpoint, question, thread)
-    await wait_until(lambda: any(word in t.lower() for t in posted(fake, thread)[before:]), 60,
-                     f"an answer to {question!r}")
-    return next(t for t in posted(fake, thread)[before:] if word in t.lower())
 
 
 async def test_follow_ups_after_sigterm_and_sigkill_are_answered_from_the_store(
@@ -100,8 +50,7 @@ async def test_follow_ups_after_sigterm_and_sigkill_are_answered_from_the_store(
             await wait_until(lambda: db.execute(text(explained)).scalar_one() == 1, 10, "it")
         engine.dispose()
         [collage] = uploads(fake, thread, "heatmaps")
-        status, took = await asyncio.to_thread(serve.stop)
-        assert status == 0 and took < 10 + 5, (status, took)
+        await asyncio.to_thread(serve.stop_within_grace, 10)
 
         await asyncio.to_thread(serve.start)  # the restart: nothing in memory
         why = await answer(fake, serve.endpoint, thread, "why?", "threshold")
