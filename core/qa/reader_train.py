@@ -24,7 +24,7 @@ from core.qa.synthetic import Example
 
 @dataclass(frozen=True)
 class ReaderTraining:
-    steps: int = 150
+    steps: int = 250
     batch_size: int = 8
     learning_rate: float = 2e-4
     max_length: int = 256  # tokens per window, as the reader reads (HFReader max_length)
