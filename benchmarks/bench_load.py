@@ -153,7 +153,7 @@ class User:
                 self.answer_s.append(time.monotonic() - asked)
             self.times["done"] = time.monotonic()
         except TimeoutError as exc:
-            self.errors.append(str(exc))
+            self.errors.append(str(exc) + " | seen: " + " || ".join(plain(r)[:120] for r in self.seen()))
 
     def tally(self) -> dict[str, int]:
         """Replies that must come exactly once: the decision, the collage, the table."""
