@@ -163,6 +163,8 @@ async def _decided(ctx: Ctx, verified: Verified) -> None:
     state.comparison_by = ctx.sender.user
     state.comparison_id = await asyncio.to_thread(
         ctx.parts.store.add_comparison, await ctx.own_conversation(), verified.comparison)
+    # stored before it is shown: a process killed right after the reply loses nothing of it
+    await session.save(ctx)
     comparison = verified.comparison
     ctx.say(VerificationReply(
         text=texts.verification_text(comparison), same_person=comparison.same_person,
@@ -223,23 +225,26 @@ async def _explain(ctx: Ctx, verified: Verified) -> None:
 
 
 async def _explained(ctx: Ctx, explanation: Explanation) -> None:
-    """After the explanation job: the collage, the table, the suggestions; stored."""
+    """After the explanation job: stored, then the collage, the table, the suggestions (stored
+    first: a process killed right after the table was shown still has it after a restart)."""
     state = ctx.state
     state.explanation = explanation
     prepare_answers(ctx, explanation.comparison)
-    ctx.say(ProgressReply("saliency", 1, 1, texts.EXPLAIN_DONE, final=True))
-    ctx.say(ImageReply(explanation.collage_png, texts.COLLAGE_CAPTION,
-                       f"heatmaps-{state.number}.png"))
-    ctx.say(table_reply(explanation))
-    ctx.say(SuggestionsReply(texts.SUGGESTED_QUESTIONS))
+    stored = True
     if state.comparison_id is not None:
         try:
             await asyncio.to_thread(ctx.parts.store.add_explanation, state.comparison_id,
                                     explanation.comparison)
         except FacexplainError as exc:  # forgotten meanwhile
             log.info("explanation not stored: %s", exc.code)
-            return
-    await session.save(ctx)
+            stored = False
+    if stored:
+        await session.save(ctx)
+    ctx.say(ProgressReply("saliency", 1, 1, texts.EXPLAIN_DONE, final=True))
+    ctx.say(ImageReply(explanation.collage_png, texts.COLLAGE_CAPTION,
+                       f"heatmaps-{state.number}.png"))
+    ctx.say(table_reply(explanation))
+    ctx.say(SuggestionsReply(texts.SUGGESTED_QUESTIONS))
 
 
 async def resume(ctx: Ctx, awaited: Awaited, delivery: Delivery) -> None:
