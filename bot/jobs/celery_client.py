@@ -15,6 +15,10 @@ from core.errors import FacexplainError
 
 log = logging.getLogger(__name__)
 
+# A forgotten job taken off the queue keeps its small record this long, only for the bots
+# awaiting it: they see it at their next poll and stop waiting (``CeleryJobRunner._wait``).
+UNQUEUED_RECORD_S = 10.0
+
 
 class CeleryClient:
     def __init__(self, config: CeleryConfig) -> None:
@@ -83,15 +87,44 @@ class CeleryClient:
 
     def forget_notes(self, who: str) -> int:
         """Delete the notes of the jobs awaited by ``who`` (a pseudonym) and drop their
-        results, those still to come included (``Outcomes.drop``)."""
-        gone = 0
-        for job_id, note in self.pending():
-            if note.get("who") == who:
-                self._outcomes.redis().delete(self._note_key(job_id))
-                self._outcomes.drop(job_id)
-                self.forget(job_id)
-                gone += 1
-        return gone
+        results, those still to come included (``Outcomes.drop``); take those still waiting
+        off the queues (``unqueue``)."""
+        mine = [job_id for job_id, note in self.pending() if note.get("who") == who]
+        for job_id in mine:
+            self._outcomes.redis().delete(self._note_key(job_id))
+            self._outcomes.drop(job_id)  # first: a worker that gets the job now skips it
+            if self.peek(job_id)[0] not in ("STARTED", "PROGRESS"):  # a running job's state
+                self.forget(job_id)  # goes once a bot has seen it end (``_finished``)
+        for job_id in self.unqueue(set(mine)):
+            self._outcomes.drop(job_id, UNQUEUED_RECORD_S)
+        return len(mine)
+
+    def queue_lists(self) -> list[str]:
+        """The Redis lists the jobs wait in. Kombu's Redis transport has no call that removes
+        one message, so this follows its layout (``Channel._q_for_pri``): a list per queue
+        and priority step, the step (but 0) appended after ``Channel.sep``, all under the
+        global key prefix (``make_app``); we set no priority steps of our own."""
+        from kombu.transport.redis import Channel
+
+        return [f"{self.config.queue}:{queue}{f'{Channel.sep}{step}' if step else ''}"
+                for queue in (self.config.queue, self.config.background_queue)
+                for step in Channel.priority_steps]
+
+    def unqueue(self, job_ids: set[str]) -> set[str]:
+        """Take the messages of ``job_ids`` still waiting off the queues (a message carries
+        the job's payload: the photo's pixels); returns the jobs whose message was removed.
+        A job a worker took already is not touched (it runs, or skips a dropped job)."""
+        removed: set[str] = set()
+        if not job_ids:
+            return removed
+        redis = self._outcomes.redis()
+        for name in self.queue_lists():
+            for raw in redis.lrange(name, 0, -1):
+                job_id = _job_id(raw)
+                # LREM of this very message: 0 when a worker took it meanwhile
+                if job_id in job_ids and redis.lrem(name, 1, raw):
+                    removed.add(job_id)
+        return removed
 
     def give_up(self, job_id: str, error: FacexplainError) -> Outcome:
         """Record ``error`` as the job's outcome unless it has one already; a worker that
@@ -103,3 +136,14 @@ class CeleryClient:
         self._outcomes.close()
         if self._app is not None:
             self._app.close()
+
+
+def _job_id(raw: bytes) -> str | None:
+    """The task id of a kombu message on Redis: JSON, the id in its headers (protocol 2)."""
+    try:
+        message = json.loads(raw)
+    except ValueError:
+        return None
+    headers = message.get("headers") if isinstance(message, dict) else None
+    job_id = headers.get("id") if isinstance(headers, dict) else None
+    return job_id if isinstance(job_id, str) else None

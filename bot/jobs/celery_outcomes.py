@@ -57,15 +57,25 @@ class Outcomes:
 
     def retire(self, job_id: str) -> None:
         """Drop a delivered job's result (the templates, the collage...), keeping a small
-        record in its place until it expires, so a redelivery still returns without running."""
+        record in its place until it expires, so a redelivery still returns without running
+        (it reads the record before the attempt counter, which is no longer needed)."""
         blob = _dropped("delivered; the result was dropped")
-        self.redis().set(self._key(job_id, "outcome"), blob, xx=True, keepttl=True)
+        pipe = self.redis().pipeline()
+        pipe.set(self._key(job_id, "outcome"), blob, xx=True, keepttl=True)
+        pipe.delete(self._key(job_id, "attempts"))
+        pipe.execute()
 
-    def drop(self, job_id: str) -> None:
+    def drop(self, job_id: str, ttl_s: float | None = None) -> None:
         """/forget: the same small record, finished or not. A job still queued or running
-        then ends with it (``record`` keeps the first outcome): its result never lands."""
+        then ends with it (``record`` keeps the first outcome): its result never lands.
+        ``ttl_s``: a job no worker can get any more (its message was taken off the queue)
+        needs the record only until the bots awaiting it have seen it."""
         blob = _dropped("forgotten; the result was dropped")
-        self.redis().set(self._key(job_id, "outcome"), blob, ex=self.config.result_ttl_s)
+        ttl_ms = int(1000 * (self.config.result_ttl_s if ttl_s is None else ttl_s))
+        pipe = self.redis().pipeline()
+        pipe.set(self._key(job_id, "outcome"), blob, px=ttl_ms)
+        pipe.delete(self._key(job_id, "attempts"))
+        pipe.execute()
 
     def record(self, job_id: str, outcome: Outcome) -> Outcome:
         """Record ``outcome`` unless one is recorded already; returns the one that stands.

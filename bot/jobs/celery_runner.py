@@ -134,6 +134,10 @@ class CeleryJobRunner:
                     raise ServiceUnavailable(detail=f"lost Redis while waiting: {exc}") from None
             else:
                 down_since = None
+                if status == "PENDING":  # not started, yet given an outcome: dropped by /forget
+                    recorded: Outcome | None = await self._call(self.client.outcome, job_id)
+                    if recorded is not None:
+                        return recorded
                 if status == "PENDING" and loop.time() - began > self.config.queue_s:
                     log.error("no worker took job %s in %.0f s", job_id, self.config.queue_s)
                     given_up: Outcome = await self._call(
