@@ -25,6 +25,7 @@ from sqlalchemy import text
 
 from bot.dialogue import Dialogue, DialogueConfig
 from bot.dialogue.png_photo import PngPhoto, decode_png
+from bot.jobs.celery_client import UNQUEUED_RECORD_S
 from bot.messages import ImageReply, Photo, VerificationReply
 from bot.store.config import StoreConfig
 from bot.store.repository import Store, open_store
@@ -74,6 +75,26 @@ def assert_pixels_only(message: dict[str, Any], photo: Photo) -> np.ndarray:
     pixels = decode_png(png, DEFAULT_LIMITS)
     assert np.array_equal(pixels, decode_image(photo.data))  # lossless
     return pixels
+
+
+def assert_nothing_of_hers(left: dict[str, list[bytes]], store: Store, who: str) -> None:
+    """After /forget: no key or value of the namespace names Dana or holds her photo's camera,
+    what is left is small records with no result, the store has no row of hers and the audit
+    chain still verifies."""
+    for name, values in left.items():
+        for blob in (name.encode(), *values):
+            for personal in (who.encode(), b"dana-4242", b"chat-4242", CAMERA):
+                assert personal not in blob, name
+    assert not [k for k in left if ":awaited:" in k]  # no note
+    assert set(outcome_kinds(left).values()) <= {"error"}  # no result: small records only
+    assert set(task_results(left).values()) <= {"ok", "error"}  # a job's kind, no result
+    assert {kind_of(k) for k in left} <= LEFT_BY_DESIGN, sorted(left)
+    with store.engine.connect() as db:
+        for table in STORE_TABLES:
+            assert db.execute(text(f"SELECT count(*) FROM {table}")).scalar_one() == 0, table
+        events = db.execute(text("SELECT payload FROM audit_events")).scalars().all()
+    assert events and not [e for e in events if who in str(e) or "dana-4242" in str(e)]
+    assert store.verify_audit().ok
 
 
 async def test_forget_leaves_nothing_in_redis_or_the_store_and_a_valid_audit_chain(
@@ -139,24 +160,60 @@ async def test_forget_leaves_nothing_in_redis_or_the_store_and_a_valid_audit_cha
                                 "the worker to finish the heatmaps")
         await talk.idle()
 
-        left = namespace(client, queue)
-        for name, values in left.items():
-            for blob in (name.encode(), *values):
-                for personal in (who.encode(), b"dana-4242", b"chat-4242", CAMERA):
-                    assert personal not in blob, name
-        assert not [k for k in left if ":awaited:" in k]  # no note
-        assert set(outcome_kinds(left).values()) == {"error"}  # no result: small records only
-        assert set(task_results(left).values()) <= {"ok", "error"}  # a job's kind, no result
-        assert {kind_of(k) for k in left} <= LEFT_BY_DESIGN, sorted(left)
-        with store.engine.connect() as db:
-            for table in STORE_TABLES:
-                assert db.execute(text(f"SELECT count(*) FROM {table}")).scalar_one() == 0, table
-            events = db.execute(text("SELECT payload FROM audit_events")).scalars().all()
-        assert events and not [e for e in events if who in str(e) or "dana-4242" in str(e)]
-        assert store.verify_audit().ok
+        assert_nothing_of_hers(namespace(client, queue), store, who)
     finally:
         for path in (hold, hold_explain):
             path.unlink(missing_ok=True)
+        await talk.close()
+        await runner.close()
+        client.close()
+        store.close()
+        workers.stop()
+
+
+async def test_forget_takes_her_waiting_job_off_the_queue_with_its_records(
+        redis_url: str, queue: str, markers: Path, tmp_path: Path) -> None:
+    """Only a decisions worker runs, so Dana's heatmaps wait in the background queue, her
+    aligned faces in the message; /forget takes the message off the queue, her awaiting
+    conversation ends at once, and within seconds no key names the job."""
+    import redis
+
+    calibrate_with_made_up_scores(tmp_path / "data")
+    workers = Cluster(redis_url, queue, markers, MODEL_DIR=str(MODELS),
+                      DATA_DIR=str(tmp_path / "data"))
+    store: Store = open_store(StoreConfig(url=database_url("postgresql", tmp_path),
+                                          pseudonym_key=TEST_KEY))
+    runner = celery_runner(redis_url, queue)
+    talk = Dialogue(runner, store, None, DialogueConfig(consent="on_first_photo"))  # type: ignore[arg-type]
+    dana = Chat(talk, "dana-4242", chat="chat-4242", platform="telegram")
+    who = store.user_ref("telegram", "dana-4242")
+    client = redis.Redis.from_url(redis_url)
+    try:
+        await runner.start()
+        worker = workers.start("decisions", context=QUICK_HELD, lanes="decisions")
+        await asyncio.to_thread(worker.wait_ready, 90)
+        await dana.photos(phone_photo(*GENUINE[0], latitude=52.0))
+        second = phone_photo(*GENUINE[1], latitude=48.0)
+        sending = asyncio.create_task(dana.photos(second))
+        background = f"{queue}:{queue}.background"
+        await asyncio.to_thread(wait_for, lambda: client.llen(background), 30, "the heatmaps job")
+        waiting = job_messages(client, queue)
+        assert len(waiting) == 1 and waiting[0]["args"][1].endswith("explain_job")
+        faces = waiting[0]["body"]  # her decision, with both aligned faces as pixels
+        job_id = waiting[0]["headers"]["id"]
+
+        forgot = await dana.say("/forget")
+        assert texts_of(forgot) and "deleted" in texts_of(forgot)[-1].lower()
+        assert not job_messages(client, queue)  # taken off the queue: no pixels in Redis
+        await asyncio.wait_for(sending, 5)  # her conversation stopped waiting for it
+        await talk.idle()
+        await asyncio.to_thread(  # the job's small record, there for bots awaiting it
+            wait_for, lambda: not list(client.scan_iter(match=f"*{job_id}*")),
+            UNQUEUED_RECORD_S + 5, "the forgotten job's record to expire")
+        left = namespace(client, queue)
+        assert not [k for k, vs in left.items() for v in vs if faces[-4096:] in v]
+        assert_nothing_of_hers(left, store, who)
+    finally:
         await talk.close()
         await runner.close()
         client.close()
