@@ -124,6 +124,10 @@ class CeleryJobRunner:
         while True:
             try:
                 status, info = await self._call(self.client.peek, job_id)
+                # not started, yet given an outcome: dropped by /forget (read in the same try:
+                # Redis going down between the two reads is an outage like any other)
+                recorded: Outcome | None = (await self._call(self.client.outcome, job_id)
+                                            if status == "PENDING" else None)
             except RunnerClosed:
                 raise
             except Exception as exc:
@@ -134,10 +138,8 @@ class CeleryJobRunner:
                     raise ServiceUnavailable(detail=f"lost Redis while waiting: {exc}") from None
             else:
                 down_since = None
-                if status == "PENDING":  # not started, yet given an outcome: dropped by /forget
-                    recorded: Outcome | None = await self._call(self.client.outcome, job_id)
-                    if recorded is not None:
-                        return recorded
+                if recorded is not None:
+                    return recorded
                 if status == "PENDING" and loop.time() - began > self.config.queue_s:
                     log.error("no worker took job %s in %.0f s", job_id, self.config.queue_s)
                     given_up: Outcome = await self._call(
