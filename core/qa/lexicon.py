@@ -167,11 +167,12 @@ def find_slots(text: str, vocabulary: frozenset[str] = frozenset()) -> Slots:
             spans.append((found.start(), found.end(), "polarity"))
             # "from most to least important" asks for the whole order, not one end of it
             polarity = value if polarity is None else None
+    explain = bool(_EXPLAIN.search(text))
     return Slots(
         tuple(regions), side, method, polarity, unknown_terms(text, vocabulary), tuple(spans),
-        explain=bool(_EXPLAIN.search(text)), partwords=bool(_PARTWORDS.search(text)),
-        grounds=bool(_EXPLAIN.search(text) or _GROUNDS.search(text)),
-        computed=bool(_EXPLAIN.search(text) or _COMPUTED.search(text)),
+        explain=explain, partwords=bool(_PARTWORDS.search(text)),
+        grounds=explain or bool(_GROUNDS.search(text)),
+        computed=explain or bool(_COMPUTED.search(text)),
         instance=bool(_INSTANCE.search(text)), define=bool(_DEFINE.search(text)),
         words=tuple(tokens(text)),
     )
