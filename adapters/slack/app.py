@@ -1,6 +1,7 @@
-"""The Slack assistant: a Bolt app whose listeners acknowledge at once and hand the work to
-background lanes (one per conversation, in order), where Slack messages become neutral
-messages for the dialogue and its replies become Web API calls.
+"""The Slack assistant: a Bolt app whose listeners acknowledge at once and start the work in
+the background, where Slack messages become neutral messages for the dialogue and its replies
+become Web API calls. Each message takes its conversation's turn in the dialogue as it arrives
+(``Dialogue.turn``) and has its files downloaded in it, so a conversation is answered in order.
 
 Events are processed once: repeated event ids (Slack's retries too) are
 acknowledged and dropped. The assistant's own messages are dropped by Bolt and again by
@@ -21,7 +22,7 @@ from slack_bolt.async_app import AsyncApp, AsyncBoltContext, AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.lanes import Lanes
+from adapters.inflight import InFlight
 from adapters.ratelimit import RATE_LIMITED, RateLimiter
 from adapters.seen import Seen
 from adapters.slack import blocks as kit
@@ -40,7 +41,7 @@ from adapters.slack.outgoing import Outgoing
 from adapters.slack.retries import retry_handlers
 from adapters.slack.reviews import REVIEW_ACTION, review_line, verdict_of
 from bot.dialogue.port import DialoguePort
-from bot.messages import ButtonPress, ConversationKey, ReplySink, TextReply
+from bot.messages import ButtonPress, ConversationKey, Incoming, ReplySink, TextReply
 from bot.platform_settings import SlackSettings
 from bot.store.port import VERDICTS, AlreadyReviewed, Verdict
 from core.errors import FacexplainError
@@ -72,10 +73,12 @@ class SlackAssistant:
         self.out = Outgoing(self.client, config.progress_interval_s, TEXT_COMMANDS)
         self.seen = Seen(config.seen_events)
         self.rate = RateLimiter(config.rate_per_minute)
-        # a lane per conversation (and one per message for its reviews), unbounded: an
-        # acknowledged event is never dropped
-        self.lanes: Lanes[Callable[[], Awaitable[None]]] = Lanes(_call, None, name="facexplain-slack")
+        # unbounded: an acknowledged event is never dropped
+        self.inflight = InFlight(None, name="facexplain-slack")
         self.reviewed: OrderedDict[tuple[str, str], list[kit.Block]] = OrderedDict()
+        # one review at a time rewrites a message's blocks (read, add a line, chat.update), so
+        # two verdicts on one message cannot drop each other's line
+        self._reviewing = asyncio.Lock()
         self.app = self._bolt_app()
 
     def _bolt_app(self) -> AsyncApp:
@@ -115,13 +118,12 @@ class SlackAssistant:
         event_id = context.get("facexplain_event_id")
         verdict = "ignored" if inbound is None else self.rate.take(inbound.place.key.user)
         if inbound is not None and verdict == "ok":
-            self.lanes.submit(inbound.place.key.scope(),
-                              lambda: self._converse(inbound, event_id))
+            self.inflight.start(inbound.place.key.scope(),
+                                lambda: self._converse(inbound, event_id))
             return
         if inbound is not None and verdict == "warn":
-            send = self.out.sink(inbound.place, False)
-            self.lanes.submit(inbound.place.key.scope(),
-                              lambda: send(TextReply(RATE_LIMITED, "error")))
+            self.inflight.start(inbound.place.key.scope(),
+                                lambda: self._notice(inbound.place, RATE_LIMITED))
         if isinstance(event_id, str):
             await self.dialogue.finish_event(PLATFORM, event_id)
 
@@ -133,7 +135,7 @@ class SlackAssistant:
         number = str(action.get("value", ""))
         message_ts = str((body.get("container") or {}).get("message_ts", ""))
         if where is not None and verdict is not None and number.isdigit():
-            self.lanes.submit(("review", where.channel, message_ts), lambda: self._review(
+            self.inflight.start(("review", where.channel, message_ts), lambda: self._review(
                 where, message_ts, int(number), verdict, body, str(action.get("action_ts", ""))))
 
     async def _on_button(self, ack: Callable[[], Awaitable[Any]], body: dict[str, Any],
@@ -142,7 +144,7 @@ class SlackAssistant:
         where, pressed = action_place(body), kit.button_press(str(action.get("value", "")))
         if where is not None and pressed is not None:
             incoming = ButtonPress(where.key, *pressed)
-            self.lanes.submit(where.key.scope(), lambda: self.dialogue.handle(
+            self.inflight.start(where.key.scope(), lambda: self.dialogue.handle(
                 incoming, self.out.sink(where, self._reviews_in(where))))
 
     async def _on_error(self, error: Exception) -> None:
@@ -180,18 +182,35 @@ class SlackAssistant:
             await self.dialogue.finish_event(PLATFORM, event_id)
 
     async def _answer(self, inbound: Inbound) -> None:
+        """In the conversation's turn: the files downloaded, then the dialogue."""
         where = inbound.place
-        send = self.out.sink(where, self._reviews_in(where))
-        incoming, problems = await to_incoming(
-            inbound, self.files.fetch, max_bytes=self.files.max_bytes,
-            max_photos=self.config.max_photos, commands=TEXT_COMMANDS)
-        for problem in problems:
-            await send(TextReply(problem, "error"))
-        if incoming is not None:
-            await self.dialogue.handle(incoming, send)
+
+        async def prepare(say: ReplySink) -> Incoming | None:
+            incoming, problems = await to_incoming(
+                inbound, self.files.fetch, max_bytes=self.files.max_bytes,
+                max_photos=self.config.max_photos, commands=TEXT_COMMANDS)
+            for problem in problems:
+                await say(TextReply(problem, "error"))
+            return incoming
+
+        await self.dialogue.turn(where.key, self.out.sink(where, self._reviews_in(where)),
+                                 prepare)
+
+    async def _notice(self, where: Place, text: str) -> None:
+        """``text`` in the conversation's turn, after what it was answering."""
+
+        async def prepare(say: ReplySink) -> None:
+            await say(TextReply(text, "error"))
+
+        await self.dialogue.turn(where.key, self.out.sink(where, False), prepare)
 
     async def _review(self, where: Place, message_ts: str, comparison_id: int, verdict: Verdict,
                       body: dict[str, Any], when: str) -> None:
+        async with self._reviewing:
+            await self._record_review(where, message_ts, comparison_id, verdict, body, when)
+
+    async def _record_review(self, where: Place, message_ts: str, comparison_id: int,
+                             verdict: Verdict, body: dict[str, Any], when: str) -> None:
         reviewer = where.key.user
         try:
             await self.dialogue.review(where.key, comparison_id, verdict, kit.comment_of(body))
@@ -218,15 +237,11 @@ class SlackAssistant:
         """Wait until every acknowledged event has been fully answered (background replies
         of the dialogue included)."""
         while True:
-            await self.lanes.join()
+            await self.inflight.join()
             await self.dialogue.idle()
-            if not len(self.lanes):
+            if not len(self.inflight):
                 return
 
     async def close(self) -> None:
-        await self.lanes.cancel()
+        await self.inflight.cancel()
         await self.files.close()
-
-
-async def _call(work: Callable[[], Awaitable[None]]) -> None:
-    await work()

@@ -1,5 +1,5 @@
-"""Albums, whose parts arrive as separate updates but are handled as one message (the per-chat
-ordering is ``adapters.lanes``, shared with Slack)."""
+"""Albums, whose parts arrive as separate updates but are handled as one message (the order of
+messages is the dialogue's: an album takes its turn with its first part, ``Dialogue.turn``)."""
 
 from __future__ import annotations
 

@@ -30,7 +30,7 @@ Fetch = Callable[[Attachment], Awaitable[Photo]]
 
 @dataclass(frozen=True)
 class Route:
-    """Where an update goes: its chat's lane, its conversation, and what it is."""
+    """Where an update goes: its chat, its conversation, and what it is."""
 
     chat: int
     key: ConversationKey

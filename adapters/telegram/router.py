@@ -1,8 +1,9 @@
 """From updates to the dialogue: each update once, each chat in order, each user within a rate.
 
 ``accept`` runs for every update in arrival order (PTB hands them over one at a time) and only
-decides and queues; the work (downloads, the dialogue) runs in the chat's lane, so one chat
-waits for its own messages only.
+decides and starts its work; the work takes its conversation's turn in the dialogue at once
+(``Dialogue.turn``) and downloads and collects the message in it, so a conversation's messages
+are handled in arrival order and one conversation waits for its own messages only.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 from telegram import Bot, CallbackQuery, Update, User
 from telegram.error import TelegramError
 
-from adapters.lanes import Lanes
+from adapters.inflight import InFlight
 from adapters.ratelimit import RATE_LIMITED, RateLimiter
 from adapters.seen import Seen
 from adapters.telegram.albums import Album, Albums
@@ -26,7 +27,7 @@ from adapters.telegram.files import Downloader
 from adapters.telegram.incoming import PLATFORM, Route, route, to_incoming
 from adapters.telegram.outgoing import Outgoing, Target
 from bot.dialogue.port import DialoguePort
-from bot.messages import ConversationKey, Reply, ReplySink, TextReply
+from bot.messages import ConversationKey, Incoming, Reply, ReplySink, TextReply
 from bot.platform_settings import TelegramSettings
 from core.errors import FacexplainError
 from core.image_input import DEFAULT_LIMITS
@@ -38,7 +39,7 @@ UNREADABLE_FILE = ("I could not read that file. Please send it again as a JPEG, 
 
 @dataclass(frozen=True)
 class Work:
-    """One item of a chat's lane: an update, an album being collected, or a notice."""
+    """One message's work: an update, an album being collected, or a notice."""
 
     where: Route
     update: Update | None = None
@@ -59,7 +60,7 @@ class Router:
         self.seen = Seen(config.seen_updates)
         self.rate = RateLimiter(config.rate_per_minute)
         self.albums: Albums[tuple[Route, Update]] = Albums(config.album_window_s)
-        self.lanes: Lanes[Work] = Lanes(self._work, config.max_pending_per_chat, name="telegram-lane")
+        self.inflight = InFlight(config.max_pending_per_chat, name="telegram-message")
         self._answering: set[asyncio.Task[None]] = set()
 
     @property
@@ -90,9 +91,9 @@ class Router:
         verdict = self.rate.take(where.key.user)
         if verdict != "ok":
             if verdict == "warn":
-                self.lanes.submit(where.chat, Work(where, notice=RATE_LIMITED))
+                self._start(Work(where, notice=RATE_LIMITED))
             return "limited"
-        return "queued" if self.lanes.submit(where.chat, work) else "dropped"
+        return "queued" if self._start(work) else "dropped"
 
     def accept_unreadable(self, update: Update) -> str:
         """An update whose file could not be read (its file fields removed): its sender is
@@ -102,11 +103,13 @@ class Router:
         where = route(update, self.me)
         if where is None or not (where.addressed or where.album is not None):
             return "ignored"
-        return ("queued" if self.lanes.submit(where.chat, Work(where, notice=UNREADABLE_FILE))
-                else "dropped")
+        return "queued" if self._start(Work(where, notice=UNREADABLE_FILE)) else "dropped"
+
+    def _start(self, work: Work) -> bool:
+        return self.inflight.start(work.where.chat, lambda: self._work(work))
 
     def _answer(self, query: CallbackQuery) -> None:
-        """Stop the button's spinner at once (the press itself waits its turn in the lane)."""
+        """Stop the button's spinner at once (the press itself waits its turn)."""
         task = asyncio.create_task(self._answer_query(query))
         self._answering.add(task)
         task.add_done_callback(self._answering.discard)
@@ -118,38 +121,46 @@ class Router:
             log.info("could not answer a button press: %s", type(exc).__name__)
 
     async def _work(self, work: Work) -> None:
-        where, updates = work.where, [work.update] if work.update is not None else []
-        if work.album is not None:
-            parts = await self.albums.complete(_album_key(where), work.album)
-            if not any(part.addressed for part, _ in parts):
-                return
-            updates = [update for _, update in parts]
+        """In the conversation's turn: the album's other parts, the inbox, the downloads, then
+        the dialogue; the updates taken are marked handled after."""
+        where = work.where
         target = Target(where.chat, where.key, where.thread,
                         where.message_id if where.group else None, where.group)
+        taken: list[str] = []
 
         async def send(reply: Reply) -> None:
             await self.outgoing.send(target, reply)
 
-        if work.notice:
-            await send(TextReply(work.notice, "error"))
-            return
-        keys = [self._event_key(update) for update in updates]
-        fresh = [update for update, key in zip(updates, keys, strict=True)
-                 if await self.dialogue.take_event(PLATFORM, key)]
-        if not fresh:
-            log.info("dropped update(s) already handled (inbox)")
-            return
-        try:
-            incoming = await to_incoming(where, fresh, self.me, self.downloader.fetch,
+        async def prepare(say: ReplySink) -> Incoming | None:
+            updates = [work.update] if work.update is not None else []
+            if work.album is not None:
+                parts = await self.albums.complete(_album_key(where), work.album)
+                if not any(part.addressed for part, _ in parts):
+                    return None
+                updates = [update for _, update in parts]
+            if work.notice:
+                await say(TextReply(work.notice, "error"))
+                return None
+            fresh = []
+            for update in updates:
+                key = self._event_key(update)
+                if await self.dialogue.take_event(PLATFORM, key):
+                    fresh.append(update)
+                    taken.append(key)
+            if not fresh:
+                log.info("dropped update(s) already handled (inbox)")
+                return None
+            try:
+                return await to_incoming(where, fresh, self.me, self.downloader.fetch,
                                          self.buttons)
-        except FacexplainError as exc:
-            log.info("a message was rejected at the edge: %s", exc.code)
-            await send(TextReply(exc.user_message, "error"))
-        else:
-            await self.dialogue.handle(incoming, send)
-        for update, key in zip(updates, keys, strict=True):
-            if update in fresh:
-                await self.dialogue.finish_event(PLATFORM, key)
+            except FacexplainError as exc:
+                log.info("a message was rejected at the edge: %s", exc.code)
+                await say(TextReply(exc.user_message, "error"))
+                return None
+
+        await self.dialogue.turn(where.key, send, prepare)
+        for key in taken:
+            await self.dialogue.finish_event(PLATFORM, key)
 
     def _event_key(self, update: Update) -> str:
         """The inbox key: the bot's id and the update id (update ids are per bot)."""
@@ -168,7 +179,7 @@ class Router:
         return send
 
     async def close(self) -> None:
-        await self.lanes.join()
+        await self.inflight.join()
         await asyncio.gather(*self._answering, return_exceptions=True)
         await self.downloader.close()
 

@@ -1,8 +1,9 @@
 """The Telegram bot: a python-telegram-bot Application around the router, started in long
 polling (default) or webhook mode, with the command menu registered at start-up.
 
-Updates reach the router one at a time (``concurrent_updates`` off): the router only queues
-them into per-chat lanes, and the lanes are what run concurrently.
+Updates reach the router one at a time (``concurrent_updates`` off): the router only starts a
+task for each, in arrival order, and the tasks are what run concurrently (each in its
+conversation's turn in the dialogue, so a conversation is still answered in order).
 """
 
 from __future__ import annotations
@@ -135,7 +136,7 @@ class TelegramBot:
         await self.app.shutdown()
 
     async def _drain(self) -> None:
-        await self.router.lanes.join()
+        await self.router.inflight.join()
         await self.router.dialogue.idle()
 
     async def __aenter__(self) -> TelegramBot:

@@ -1,11 +1,16 @@
 """The dialogue: one entry point for every platform, ``await dialogue.handle(message, send)``.
 
-Messages of one conversation are handled one at a time, in arrival order (a per-conversation
-lock, taken before the first ``await``; with replicas, also a lock across processes, under
-which the stored context is re-read); different conversations run concurrently. Replies go
-through the conversation's outbox, so the immediate ones and those of background work (the
-heatmaps after a decision) reach ``send`` in order, each exactly once. On a runner whose jobs
-outlive the bot (Celery), ``recover`` delivers what an earlier bot left in flight.
+The dialogue alone keeps a conversation's messages in order: each is handled in the
+conversation's turn (``ConversationState.lock``, a FIFO lock taken before the first ``await``),
+so they are handled one at a time in the order ``handle`` or ``turn`` was called, and different
+conversations run concurrently. An adapter that must still download or collect a message
+(files, an album's other parts) calls ``turn`` as the message arrives and finishes it there, in
+its turn. With replicas, a lock across processes is taken inside the turn, under which the
+stored context is re-read: it keeps replicas off each other's state, it does not order
+messages. Replies go through the conversation's outbox, so the immediate ones and those of
+background work (the heatmaps after a decision) reach ``send`` in order, each exactly once. On
+a runner whose jobs outlive the bot (Celery), ``recover`` delivers what an earlier bot left in
+flight, in the conversation's turn too.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from bot.dialogue.backlog import Backlog
 from bot.dialogue.commands import command_table, greeting, on_button, record_review
 from bot.dialogue.context import Ctx, DialogueConfig, FaceShelf, Parts, SharedLocks
 from bot.dialogue.photos import on_photos, resume
+from bot.dialogue.port import Prepare
 from bot.dialogue.questions import on_question
 from bot.dialogue.recovery import Awaited, Delivery, RecoverableRunner, open_note
 from bot.dialogue.state import ConversationState, States
@@ -65,21 +71,38 @@ class Dialogue:
     async def handle(self, incoming: Incoming, send: ReplySink) -> None:
         """Handle one message; returns once its own replies have been delivered (work it
         started in the background, such as the heatmaps, delivers later: see ``idle``)."""
-        state = self.states.get(incoming.key)
+        await self.turn(incoming.key, send, _given(incoming))
+
+    async def turn(self, key: ConversationKey, send: ReplySink, prepare: Prepare) -> None:
+        """Take ``key``'s turn now, in the order of the calls, then ``prepare`` the message in
+        it and handle what it returns (None: nothing to handle). ``prepare`` gets a sink whose
+        replies (an adapter's "I could not read that file") go out in order too."""
+        state = self.states.get(key)
         async with state.lock:
-            ctx = Ctx(self.parts, state, send, incoming.key)
-            try:
-                async with ctx.shared():  # other replicas wait until these replies are out
-                    try:
-                        await self._dispatch(ctx, incoming)
-                        await session.save(ctx)
-                    except FacexplainError as exc:
-                        ctx.text(exc.user_message, "error")
-                    await state.outbox.flush()
-            except Exception:
-                log.exception("could not handle a %s", type(incoming).__name__)
-                ctx.text(FacexplainError.user_message, "error")
-            await state.outbox.flush()
+
+            async def say(reply: Reply) -> None:
+                await state.outbox.put(send, reply)
+
+            incoming = await prepare(say)
+            if incoming is not None:
+                await self._handle(state, incoming, send)
+
+    async def _handle(self, state: ConversationState, incoming: Incoming,
+                      send: ReplySink) -> None:
+        """``incoming`` in its conversation's turn (``state.lock`` is held)."""
+        ctx = Ctx(self.parts, state, send, incoming.key)
+        try:
+            async with ctx.shared():  # other replicas wait until these replies are out
+                try:
+                    await self._dispatch(ctx, incoming)
+                    await session.save(ctx)
+                except FacexplainError as exc:
+                    ctx.text(exc.user_message, "error")
+                await state.outbox.flush()
+        except Exception:
+            log.exception("could not handle a %s", type(incoming).__name__)
+            ctx.text(FacexplainError.user_message, "error")
+        await state.outbox.flush()
 
     async def replies(self, incoming: Incoming) -> list[Reply]:
         """Every reply to ``incoming``, background ones included (tests, scripts)."""
@@ -258,6 +281,15 @@ class Dialogue:
 
 async def _nowhere(reply: Reply) -> None:
     return None
+
+
+def _given(incoming: Incoming) -> Prepare:
+    """A message that is whole already: nothing to prepare."""
+
+    async def prepare(say: ReplySink) -> Incoming:
+        return incoming
+
+    return prepare
 
 
 async def _settle(state: ConversationState) -> None:

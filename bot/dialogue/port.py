@@ -3,16 +3,24 @@ pass their own)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Protocol
 
 from bot.messages import ConversationKey, Incoming, ReplySink
 from bot.store.port import Verdict
 
+# what an adapter still does to a message in its turn (downloads, an album's other parts); it
+# gets a sink for its own replies and returns the message, or None when there is none to handle
+Prepare = Callable[[ReplySink], Awaitable[Incoming | None]]
+
 
 class DialoguePort(Protocol):
     async def handle(self, incoming: Incoming, send: ReplySink) -> None:
         """Answer ``incoming`` through ``send`` (several replies, in order)."""
+
+    async def turn(self, key: ConversationKey, send: ReplySink, prepare: Prepare) -> None:
+        """Take ``key``'s turn as called (the order of calls is the order of handling), then
+        ``prepare`` the message in it and answer it through ``send``."""
 
     async def idle(self, key: ConversationKey | None = None) -> None:
         """Wait until the work started for ``key`` (or every conversation) has finished."""

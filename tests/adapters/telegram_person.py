@@ -85,9 +85,9 @@ class Person:
         await self.fake.wait_until(lambda: all(i in router.seen for i in update_ids),
                                    what=f"updates {update_ids} to reach the bot")
         while True:
-            await router.lanes.join()
+            await router.inflight.join()
             await self.dialogue.idle()
-            if router.lanes.busy == 0:
+            if len(router.inflight) == 0:
                 break
         return self.news()
 

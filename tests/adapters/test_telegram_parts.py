@@ -1,16 +1,17 @@
 """The Telegram adapter's parts on their own: formatting within Telegram's limits, the guards
-(duplicates, rate limit), per-chat lanes and albums, button payloads, the configuration and the command. No models needed."""
+(duplicates, rate limit), the work in flight and albums, button payloads, the configuration and the command. No models needed."""
 
 from __future__ import annotations
 
 import asyncio
 import html
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from adapters.lanes import Lanes
+from adapters.inflight import InFlight
 from adapters.ratelimit import RateLimiter
 from adapters.seen import Seen
 from adapters.telegram import formatting
@@ -73,49 +74,36 @@ def test_rate_limit_warns_once_per_spell_then_refills() -> None:
     assert [limiter.take("ann"), limiter.take("ann")] == ["ok", "warn"]
 
 
-async def test_lanes_keep_each_chat_in_order_and_run_chats_concurrently() -> None:
-    done: list[str] = []
-    gate = asyncio.Event()
-
-    async def work(item: str) -> None:
-        if item == "a1":
-            await gate.wait()  # chat a is stuck on its first message...
-        done.append(item)
-
-    lanes: Lanes[str] = Lanes(work)
-    for lane, item in (("a", "a1"), ("a", "a2"), ("b", "b1"), ("b", "b2")):
-        lanes.submit(lane, item)
-    for _ in range(5):
-        await asyncio.sleep(0)
-    assert done == ["b1", "b2"]  # ...while chat b is answered
-    gate.set()
-    await lanes.join()
-    assert done == ["b1", "b2", "a1", "a2"] and lanes.busy == 0
-
-
-async def test_cancel_stops_the_work_in_hand_and_drops_what_waited_behind_it() -> None:
+async def test_cancel_stops_the_work_in_hand_and_what_had_not_started() -> None:
     started, done = asyncio.Event(), []
 
-    async def work(item: str) -> None:
-        started.set()
-        await asyncio.sleep(0 if item == "after" else 60)
-        done.append(item)
+    def work(item: str) -> Callable[[], Awaitable[None]]:
+        async def run() -> None:
+            started.set()
+            await asyncio.sleep(0 if item == "after" else 60)
+            done.append(item)
 
-    lanes: Lanes[str] = Lanes(work, max_pending=None)
+        return run
+
+    inflight = InFlight(max_pending=None)
     for item in ("slow", "next", "last"):
-        assert lanes.submit("a", item)
-    lanes.submit("b", "other")
+        assert inflight.start("a", work(item))
     await started.wait()
-    await lanes.cancel()
-    assert done == [] and lanes.busy == 0 and len(lanes) == 0
-    assert lanes.submit("a", "after") and (await lanes.join()) is None
+    inflight.start("b", work("not started"))
+    await inflight.cancel()
+    assert done == [] and len(inflight) == 0
+    assert inflight.start("a", work("after")) and (await inflight.join()) is None
     assert done == ["after"]
 
 
-async def test_a_full_lane_refuses_more() -> None:
-    lanes: Lanes[int] = Lanes(lambda item: asyncio.sleep(0), max_pending=2)
-    assert [lanes.submit("c", i) for i in range(3)] == [True, True, False]
-    await lanes.join()
+async def test_a_chat_with_its_bound_in_hand_is_refused_more() -> None:
+    inflight = InFlight(max_pending=2)
+    assert [inflight.start("c", lambda: asyncio.sleep(0)) for _ in range(3)] == [True, True,
+                                                                                False]
+    assert inflight.start("d", lambda: asyncio.sleep(0))  # per chat
+    await inflight.join()
+    assert len(inflight) == 0 and inflight.start("c", lambda: asyncio.sleep(0))
+    await inflight.join()
 
 
 async def test_album_parts_arriving_within_the_window_form_one_message() -> None:

@@ -18,7 +18,8 @@ import pytest
 from adapters.telegram.router import UNREADABLE_FILE
 from adapters.telegram.service import TelegramBot
 from adapters.telegram.webhook import SECRET_HEADER
-from bot.messages import Incoming, ReplySink, TextReply
+from bot.dialogue.port import Prepare
+from bot.messages import ConversationKey, Incoming, ReplySink, TextReply
 from tests.adapters.fake_telegram import FakeTelegram
 from tests.adapters.telegram_person import config_for, texts
 
@@ -34,6 +35,11 @@ class Recorder:
     async def handle(self, incoming: Incoming, send: ReplySink) -> None:
         self.heard.append(incoming)
         await send(TextReply("heard"))
+
+    async def turn(self, key: ConversationKey, send: ReplySink, prepare: Prepare) -> None:
+        incoming = await prepare(send)
+        if incoming is not None:
+            await self.handle(incoming, send)
 
     async def recover(self, platform: str, sink_for: Any) -> int:
         return 0
@@ -60,7 +66,7 @@ class Hook:
         return (await self.http.post(self.url, content=content, headers=headers)).status_code
 
     async def settle(self) -> None:
-        await self.bot.router.lanes.join()
+        await self.bot.router.inflight.join()
 
 
 @pytest.fixture

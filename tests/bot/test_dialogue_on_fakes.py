@@ -4,6 +4,7 @@ engine on a hashing encoder): no ../shared needed. The real-model versions are t
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -13,11 +14,16 @@ from bot.composition import Service
 from bot.dialogue import texts
 from bot.messages import (
     ButtonPress,
+    CommandMessage,
+    ConversationKey,
     ImageReply,
+    Incoming,
     Photo,
     ProgressReply,
+    Reply,
     SuggestionsReply,
     TableReply,
+    TextReply,
     VerificationReply,
 )
 from bot.store.port import AlreadyReviewed, UnknownRecord
@@ -116,3 +122,34 @@ async def test_why_right_after_the_decision_is_about_the_decision(service: Servi
     assert len(why) == 1 and "threshold" in why[0]
     assert "confident" in texts_of(await bo.ask("really?"), "answer")[0]
     assert "PIC" in texts_of(await bo.ask("tell me more"), "answer")[0]
+
+
+async def test_a_conversations_messages_are_answered_in_arrival_order(service: Service) -> None:
+    """The dialogue alone orders a conversation: three messages arrive at once, the first still
+    being prepared (a photo downloading, an album collecting); the second, whole at once, and
+    the third's notice (a file it could not read) wait their turn, while another conversation
+    is answered meanwhile."""
+    talk = service.dialogue
+    ann, bob = ConversationKey("test", "chat-ann", "ann"), ConversationKey("test", "c-bob", "bob")
+    heard: list[Reply] = []
+    downloaded = asyncio.Event()
+
+    async def sink(reply: Reply) -> None:
+        heard.append(reply)
+
+    async def downloading(say: object) -> Incoming:
+        await downloaded.wait()
+        return CommandMessage(ann, "privacy")
+
+    async def unreadable(say: object) -> None:
+        assert callable(say)
+        await say(TextReply("I could not read that file.", "error"))
+
+    arrivals = [asyncio.create_task(talk.turn(ann, sink, downloading)),
+                asyncio.create_task(talk.handle(CommandMessage(ann, "help"), sink)),
+                asyncio.create_task(talk.turn(ann, sink, unreadable))]
+    assert texts_of(await talk.replies(CommandMessage(bob, "help"))) == [texts.HELP]
+    assert heard == [] and not any(task.done() for task in arrivals)
+    downloaded.set()
+    await asyncio.wait_for(asyncio.gather(*arrivals), timeout=30)
+    assert texts_of(heard) == [texts.PRIVACY, texts.HELP, "I could not read that file."]

@@ -91,9 +91,9 @@ async def test_telegram_at_debug_logs_no_token_secret_ids_names_text_or_image_by
                 assert response.status_code == 200
                 await fake.wait_until(lambda: update_id in bot.router.seen)
                 while True:
-                    await bot.router.lanes.join()
+                    await bot.router.inflight.join()
                     await service.dialogue.idle()
-                    if bot.router.lanes.busy == 0:
+                    if len(bot.router.inflight) == 0:
                         return
 
             def say(text: str, **fields: Any) -> dict[str, Any]:
