@@ -95,3 +95,17 @@ class SentenceTransformerEncoder:
     @property
     def dimension(self) -> int:
         return int(self.model.get_sentence_embedding_dimension())
+
+    def words(self) -> frozenset[str]:
+        """The whole words of the model's tokenizer vocabulary (real words the spelling
+        correction leaves alone); empty when the tokenizer has no plain vocabulary."""
+        vocab = getattr(getattr(self.model, "tokenizer", None), "vocab", None)
+        if not isinstance(vocab, dict):
+            return frozenset()
+        return frozenset(w for w in vocab if isinstance(w, str) and w.isalpha() and w.islower())
+
+
+def encoder_words(encoder: object) -> frozenset[str]:
+    """``encoder.words()`` when the encoder has it, else nothing."""
+    words = getattr(encoder, "words", None)
+    return frozenset(words()) if callable(words) else frozenset()

@@ -18,7 +18,7 @@ import numpy as np
 from core.comparison import Comparison
 from core.errors import ModelNotFound
 from core.qa.answer import Answer, History
-from core.qa.encoder import TextEncoder
+from core.qa.encoder import TextEncoder, encoder_words
 from core.qa.evidence import evidence_line
 from core.qa.facts import Fact, FactBuilder, build_facts
 from core.qa.grounded import Weights, pick, scores
@@ -98,7 +98,8 @@ class QAEngine:
                 from core.qa.intents import fit_intents, training_pairs
 
                 pairs = training_pairs(read_bank(), self.config.intent_splits)
-                self._intents = fit_intents(self._cache, pairs)
+                self._intents = fit_intents(self._cache, pairs,
+                                            dictionary=encoder_words(self.encoder))
             return self._intents
 
     def warm_up(self) -> None:
@@ -149,7 +150,8 @@ class QAEngine:
     def _grounded(self, index: FactIndex, question: str, text: str, history: History | None,
                   mode: str) -> Answer:
         facts = index.by_id
-        resolved = resolve(text, history, facts, index.vocabulary)
+        resolved = resolve(self.intents.speller.correct(text, index.vocabulary), history, facts,
+                           index.vocabulary)
         if resolved.target is not None:
             prev = history.last() if history else None
             fact = facts[resolved.target]
@@ -157,7 +159,8 @@ class QAEngine:
                           (fact.id,), mode, evidence=(fact.text,), intent=intent_of(fact.id),
                           intent_probability=1.0, sources=evidence_line([fact.id]))
         query = self.encoder.encode([resolved.text])[0]
-        readings = self.intents.ranked(resolved.text, query)
+        read = self.intents.readings(resolved.text, query)
+        readings = read.intents
         intent, p = readings[0]
         unknown = unknown_terms(text, index.vocabulary)
         if unknown and not (intent.startswith("oos_") and p >= self.config.scope_first):
@@ -174,6 +177,13 @@ class QAEngine:
             p = max(p, dict(readings).get(intent, 0.0))
         if p < self.config.intent_min:
             return self._unsure(index, question, resolved.text, mode, readings)
+        order = f"ranking.{resolved.slots.side if resolved.slots.side in ('A', 'B') else 'pair'}.order"
+        if resolved.slots.ordinal and intent in _ENDS | {"region_importance"} and order in facts:
+            # "the second most important region": a place between the ranking's two ends
+            fact = facts[order]
+            return Answer(question, resolved.text, fact.text, round(p, 4), (fact.id,), mode,
+                          evidence=(fact.text,), intent=intent, intent_probability=round(p, 4),
+                          sources=evidence_line([fact.id]))
         if intent in SCOPE:
             return out_of_scope(index, question, resolved.text, mode, intent, p)
         prior = dict(readings)
@@ -181,7 +191,7 @@ class QAEngine:
             prior = {intent: 1.0}
         ranked = scores(index, query, resolved.slots, self.config.weights)
         ranked += self.config.intent_weight * np.log(
-            np.array([prior.get(intent_of(f.id), 0.0) for f in index.facts]) + 1e-3)
+            np.array([_prior(prior, read.facts, f.id) for f in index.facts]) + 1e-3)
         if float(ranked.max()) < self.config.min_score:
             return self._unsure(index, question, resolved.text, mode, readings)
         got = pick(index, ranked, resolved.slots, resolved.text, self.reader, self.config.reader_min)
@@ -212,6 +222,15 @@ class QAEngine:
             return unsure(index, question, text, "paper", "I could not find an answer.", "unknown")
         return Answer(question, text, span.text.strip(), round(span.score, 4), result.fact_ids,
                       "paper")
+
+
+def _prior(intents: dict[str, float], facts: dict[str, float], fact_id: str) -> float:
+    """P(the fact's intent), times P(the fact | its intent) for the intents learnt per fact
+    (a fact the classifier has no label for counts as an average one of its intent)."""
+    intent = intent_of(fact_id)
+    p = intents.get(intent, 0.0)
+    mine = [q for f, q in facts.items() if intent_of(f) == intent]
+    return p * facts.get(fact_id, 1.0 / len(mine)) if mine else p
 
 
 def _words_decide(intent: str, p: float, readings: list[tuple[str, float]],

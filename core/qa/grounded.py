@@ -24,6 +24,7 @@ class Weights:
     no_region: float = 0.15  # the question names no region: region facts step back
     side: float = 0.15  # photo 1 / photo 2 / both (a question that names none means both)
     method: float = 0.3
+    no_method: float = 0.1  # the question names no method: the facts on one method step back
     polarity: float = 0.2  # most / least
     process: float = 0.2  # "how/why" questions and the facts that say how a value came about ...
     no_process: float = 0.1  # ... which step back for other questions
@@ -56,6 +57,8 @@ def scores(index: FactIndex, query: FloatArray, slots: Slots, w: Weights) -> NDA
             adj += w.side if f.side == side else -w.side
         if slots.method and f.method:
             adj += w.method if f.method == slots.method else -w.method
+        elif f.method:  # "which method made the maps?" names none: MinPlus in general
+            adj -= w.no_method
         if slots.polarity and f.polarity:
             adj += w.polarity if f.polarity == slots.polarity else -w.polarity
         if "process" in f.tags:

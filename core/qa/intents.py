@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -17,6 +18,7 @@ from numpy.typing import NDArray
 
 from core.qa.bank import NOT_INTENTS, BankItem
 from core.qa.encoder import FloatArray, TextEncoder
+from core.qa.spelling import Speller, word_counts
 
 # one plain question per intent: what "not sure" offers, and what /why shows as the reading
 READINGS = {
@@ -41,15 +43,35 @@ READINGS = {
 }
 
 
+# intents whose wordings say which fact they ask for (``|| fact=...`` in the bank): the
+# classifier learns one label per fact ("technical/threshold"), so "what score is needed for a
+# match?" and "how similar are they?" are told apart by what was learnt, not by cosine
+# similarity to a fact's two fixed questions
+BY_FACT = ("technical",)
+
+
+@dataclass(frozen=True)
+class Readings:
+    intents: list[tuple[str, float]]  # most likely first, summing to 1
+    facts: dict[str, float]  # P(fact | its intent) for the intents in BY_FACT
+
+
 class IntentModel:
     """A fitted classifier: the question's embedding (scaled by ``weight``) next to its
     character n-grams (robust to misspellings) and word n-grams, into one multinomial logistic
     regression."""
 
     def __init__(self, classes: tuple[str, ...], model: Any, ngrams: Any, weight: float,
-                 vocabulary: frozenset[str] = frozenset()) -> None:
-        self.classes, self._model, self._ngrams, self.weight = classes, model, ngrams, weight
+                 vocabulary: frozenset[str] = frozenset(), speller: Speller | None = None) -> None:
+        # the classifier's labels: intents, and "intent/fact" for intents split by fact
+        self.labels, self._model, self._ngrams, self.weight = classes, model, ngrams, weight
         self.vocabulary = vocabulary  # content words of the in-scope training wordings
+        self.speller = speller or Speller(())  # misspellings put right towards training words
+
+    @property
+    def classes(self) -> tuple[str, ...]:
+        """The intents (a split intent's labels counted once)."""
+        return tuple(dict.fromkeys(label.split("/")[0] for label in self.labels))
 
     def off_domain(self, text: str, known: frozenset[str] = frozenset()) -> bool:
         """True when none of the question's content words occurs in any in-scope wording or
@@ -61,8 +83,20 @@ class IntentModel:
         return np.asarray(self._model.predict_proba(self._features(texts, vectors)), np.float64)
 
     def ranked(self, text: str, vector: FloatArray) -> list[tuple[str, float]]:
+        return self.readings(text, vector).intents
+
+    def readings(self, text: str, vector: FloatArray) -> Readings:
+        """The intents from most to least likely, and for the intents learnt per fact
+        (``BY_FACT``) the probability of each fact given its intent."""
         p = self.proba([text], vector[None, :])[0]
-        return [(self.classes[i], float(p[i])) for i in np.argsort(-p, kind="stable")]
+        intents: dict[str, float] = {}
+        for label, q in zip(self.labels, p, strict=True):
+            intent = label.split("/")[0]
+            intents[intent] = intents.get(intent, 0.0) + float(q)
+        facts = {label.split("/", 1)[1]: float(q) / max(intents[label.split("/")[0]], 1e-12)
+                 for label, q in zip(self.labels, p, strict=True) if "/" in label}
+        order = sorted(intents.items(), key=lambda kv: -kv[1])
+        return Readings(order, facts)
 
     def _features(self, texts: Sequence[str], vectors: FloatArray) -> Any:
         from scipy.sparse import csr_matrix, hstack
@@ -72,8 +106,13 @@ class IntentModel:
 
 def training_pairs(items: Sequence[BankItem], splits: Sequence[str] = ("train",)) -> list[tuple[str, str]]:
     """(wording, intent) of the bank's single questions in ``splits``."""
-    return [(i.turns[0].q, i.intent) for i in items
+    return [(i.turns[0].q, label(i.intent, i.slots.get("fact"))) for i in items
             if i.split in splits and i.intent not in (*NOT_INTENTS, "followup")]
+
+
+def label(intent: str, fact_id: str | None) -> str:
+    """The classifier's label: "intent/fact" for an intent in BY_FACT, else the intent."""
+    return f"{intent}/{fact_id}" if intent in BY_FACT and fact_id else intent
 
 
 def key_pairs() -> list[tuple[str, str]]:
@@ -86,17 +125,20 @@ def key_pairs() -> list[tuple[str, str]]:
     comparison = synthetic_comparison(rng)
     while not comparison.tables:
         comparison = synthetic_comparison(rng)
-    return list(dict.fromkeys((k, intent_of(f.id)) for f in build_facts(comparison) for k in f.keys))
+    return list(dict.fromkeys((k, label(intent_of(f.id), f.id))
+                              for f in build_facts(comparison) for k in f.keys))
 
 
 def fit_intents(encoder: TextEncoder, pairs: Sequence[tuple[str, str]], *, c: float = 32.0,
-                weight: float = 3.0, seed: int = 0) -> IntentModel:
-    """Fit the classifier on (wording, intent) pairs plus the canonical readings."""
+                weight: float = 3.0, seed: int = 0, dictionary: frozenset[str] = frozenset()
+                ) -> IntentModel:
+    """Fit the classifier on (wording, intent) pairs plus the canonical readings.
+    ``dictionary``: real words (the encoder's vocabulary) the spelling correction keeps."""
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import FeatureUnion
 
-    pairs = [*pairs, *((q, i) for i, q in READINGS.items()), *key_pairs()]
+    pairs = [*pairs, *((q, i) for i, q in READINGS.items() if i not in BY_FACT), *key_pairs()]
     texts, labels = [q for q, _ in pairs], [i for _, i in pairs]
     # character n-grams carry misspellings; words and word pairs carry cue words the encoder
     # blurs ("rationale", "accepted or rejected"); 5-fold intent accuracy on the bank 92.8% -> 93.8%
@@ -106,10 +148,12 @@ def fit_intents(encoder: TextEncoder, pairs: Sequence[tuple[str, str]], *, c: fl
     ]).fit(texts)
     model = LogisticRegression(C=c, max_iter=3000, random_state=seed)
     in_scope = [q for q, i in pairs if not i.startswith("oos_") and i != "chitchat"]
+    counts = word_counts(texts)
+    speller = Speller((w for w, n in counts.items() if n >= 2), {*counts, *dictionary})
     fitted = IntentModel((), model, ngrams, weight,
-                         frozenset(w for q in in_scope for w in content_words(q)))
+                         frozenset(w for q in in_scope for w in content_words(q)), speller)
     model.fit(fitted._features(texts, encoder.encode(texts)), labels)
-    fitted.classes = tuple(str(x) for x in model.classes_)
+    fitted.labels = tuple(str(x) for x in model.classes_)
     return fitted
 
 _FACT_INTENT = {

@@ -40,15 +40,36 @@ _SIDES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(rf"\b(?:the\s+)?other\s+(?:{_PHOTO}|one)\b", _I), "other"),
     (re.compile(rf"\bboth\s+(?:{_PHOTO}s?|of them)\b|\b(?:overall|combined|together|the pair)\b", _I), "pair"),
 )
+# a method's name: "S0-", "s 0 minus", "S_1+", "S-zero plus"; or what it does: single (one blob
+# at a time) or greedy (step after step) removal or aggregation
+_S = r"(?<![\w'’])s[\s_-]?"
+_ZERO, _ONE = r"(?:0|zero)", r"(?:1|one)"
+_MINUS = r"[\s_]?(?:-|−|–|minus\b)"
+_PLUS = r"[\s_]?(?:\+|plus\b)"
+_SINGLE = r"\b(?:single|one[\s-]+(?:at[\s-]+a[\s-]+time|shot|step)|individual)"
+_GREEDY = r"\b(?:greedy|iterative|step[\s-]*(?:by[\s-]*step|wise)|sequential|cumulative)"
+_REMOVAL = r"[\s-]+(?:removals?|deletions?|occlusions?|masking|subtraction|minus)\b"
+_ADDITION = r"[\s-]+(?:aggregations?|additions?|insertions?|adding|plus)\b"
 _METHODS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(p, _I), m)
     for p, m in (
-        (r"(?<!\w)s\s?0\s?(?:-|−|minus\b)|\bsingle[\s-]+(?:removal|deletion)\b", "S0-"),
-        (r"(?<!\w)s\s?1\s?(?:-|−|minus\b)|\bgreedy[\s-]+(?:removal|deletion)\b", "S1-"),
-        (r"(?<!\w)s\s?0\s?(?:\+|plus\b)|\bsingle[\s-]+(?:aggregation|addition|insertion)\b", "S0+"),
-        (r"(?<!\w)s\s?1\s?(?:\+|plus\b)|\bgreedy[\s-]+(?:aggregation|addition|insertion)\b", "S1+"),
-        (r"\bavg\b|\baverage[\s-]+(?:map|method|heat\s?map)s?\b", "AVG"),
+        (rf"{_S}{_ZERO}{_MINUS}|{_SINGLE}{_REMOVAL}", "S0-"),
+        (rf"{_S}{_ONE}{_MINUS}|{_GREEDY}{_REMOVAL}", "S1-"),
+        (rf"{_S}{_ZERO}{_PLUS}|{_SINGLE}{_ADDITION}", "S0+"),
+        (rf"{_S}{_ONE}{_PLUS}|{_GREEDY}{_ADDITION}", "S1+"),
+        (r"\bavg\b|\baverag\w*[\s-]+(?:of\s+the\s+(?:four\s+)?)?(?:saliency\s+)?"
+         r"(?:map|method|heat\s?map|variant|version)s?\b|\bmean[\s-]+(?:map|heat\s?map)s?\b", "AVG"),
     )
+)
+# "the second most important", "third least", "runner-up": a place in the ranking that is not
+# one of its ends; the whole order answers it
+_ORDINAL = re.compile(
+    r"\b(?:second|third|fourth|fifth|sixth|seventh|eighth|2nd|3rd|[4-8]th|next)[\s-]+"
+    r"(?:(?:most|least|highest|lowest|biggest|smallest|strongest|weakest|greatest|best|worst)\b"
+    r"|(?:place|rank(?:ed)?|position)\b)"
+    r"|\brunner[\s-]?up\b|\bnext\s+(?:after|behind)\b|\b(?:ranks?|ranked|came|comes|placed?)\s+"
+    r"(?:second|third|fourth|fifth|2nd|3rd|[4-8]th)\b",
+    _I,
 )
 # Importance levels run from 1 (most important) to 5: a high level is a low importance.
 _LEVEL = re.compile(
@@ -127,6 +148,7 @@ class Slots:
     instance: bool = False  # points at this comparison ("this result") ...
     define: bool = False  # ... or asks what a term means
     words: tuple[str, ...] = ()  # the question's lower-case words
+    ordinal: bool = False  # asks for a place in the ranking between its ends ("second most")
 
     @property
     def empty(self) -> bool:
@@ -168,11 +190,14 @@ def find_slots(text: str, vocabulary: frozenset[str] = frozenset()) -> Slots:
             # "from most to least important" asks for the whole order, not one end of it
             polarity = value if polarity is None else None
     explain = bool(_EXPLAIN.search(text))
+    ordinal = bool(_ORDINAL.search(text))
+    if ordinal:
+        polarity = None
     return Slots(
         tuple(regions), side, method, polarity, unknown_terms(text, vocabulary), tuple(spans),
         explain=explain, partwords=bool(_PARTWORDS.search(text)),
         grounds=explain or bool(_GROUNDS.search(text)),
         computed=explain or bool(_COMPUTED.search(text)),
         instance=bool(_INSTANCE.search(text)), define=bool(_DEFINE.search(text)),
-        words=tuple(tokens(text)),
+        words=tuple(tokens(text)), ordinal=ordinal,
     )

@@ -200,3 +200,43 @@ def test_a_high_level_is_a_low_importance(question: str, end: str) -> None:
 ])
 def test_a_value_or_how_it_came_about_is_told_by_the_words(question: str, fact: str) -> None:
     assert Chat(index("impostor")).ask(question).fact_ids == (fact,)
+
+
+@pytest.mark.parametrize(("question", "side"), [
+    ("Which region came second in importance?", "pair"),
+    ("What is the third most important part of the face in photo 2?", "B"),
+    ("second least important region?", "pair"),
+])
+def test_a_place_between_the_ends_of_the_ranking_is_answered_with_the_whole_order(
+        question: str, side: str) -> None:
+    assert Chat(index("impostor")).ask(question).fact_ids == (f"ranking.{side}.order",)
+
+
+@pytest.mark.parametrize(("question", "fact"), [
+    ("whats the treshold?", "threshold"),
+    ("wich regoin mattered the leest?", "ranking.pair.least"),
+    ("simmilarity score of the faces?", "score"),
+])
+def test_misspelt_words_are_put_right_before_the_question_is_read(question: str, fact: str) -> None:
+    answer = Chat(index("impostor")).ask(question)
+    assert answer.fact_ids == (fact,), answer
+
+
+def test_the_spelling_correction_keeps_real_words_and_known_ones() -> None:
+    from core.qa.spelling import Speller
+
+    speller = Speller({"threshold", "least", "later"}, {"latter"})
+    assert speller.correct("thershold and leest, the latter later") == (
+        "threshold and least, the latter later")
+    assert speller.correct("leest", also_known=frozenset({"leest"})) == "leest"
+
+
+@pytest.mark.parametrize(("question", "fact"), [
+    ("What is the lowest similarity that still counts as the same person?", "threshold"),
+    ("What locates the faces before they are compared?", "models.detector"),
+    ("Which explanation algorithm was used for the maps?", "method.minplus"),
+    ("What is S-zero plus?", "method.S0+"),
+    ("What does the one-at-a-time removal show?", "method.S0-"),
+])
+def test_technical_facts_and_methods_are_told_apart(question: str, fact: str) -> None:
+    assert Chat(index("genuine")).ask(question).fact_ids == (fact,)
