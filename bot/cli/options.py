@@ -19,15 +19,17 @@ from bot.settings import Settings, load_settings, with_changes
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+model_dir_option = click.option("--model-dir", type=click.Path(path_type=Path), default=None,
+                                help="Folder with the model files [FACEXPLAIN_MODEL_DIR].")
+
+
 def model_options(func: F) -> F:
     """--model-dir / --detector / --data-dir, each defaulting to the FACEXPLAIN_ settings."""
     func = click.option("--data-dir", type=click.Path(path_type=Path), default=None,
                         help="Where calibrations and caches live [FACEXPLAIN_DATA_DIR].")(func)
     func = click.option("--detector", type=click.Choice(["scrfd", "mtcnn"]), default=None,
                         help="Face detector [FACEXPLAIN_DETECTOR, default scrfd].")(func)
-    func = click.option("--model-dir", type=click.Path(path_type=Path), default=None,
-                        help="Folder with the model files [FACEXPLAIN_MODEL_DIR].")(func)
-    return func
+    return model_dir_option(func)
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.sql.elements import ColumnElement
 
 from bot.store import records
 from bot.store.audit import append_event
@@ -165,17 +166,16 @@ class Store(Oversight):
     @retried
     def history(self, conversation_id: int, limit: int = 20) -> list[TurnRecord]:
         """The last ``limit`` turns of the conversation, oldest first."""
-        with self._read() as session:
-            rows = session.scalars(select(Turn).where(Turn.conversation_id == conversation_id)
-                                   .order_by(Turn.id.desc()).limit(limit)).all()
-            return [records.turn_record(row) for row in reversed(rows)]
-
+        return self._last_turns(Turn.conversation_id == conversation_id, limit)
 
     @retried
     def turns_about(self, comparison_id: int, limit: int = 20) -> list[TurnRecord]:
         """The last ``limit`` turns about one comparison (whoever asked them), oldest first."""
+        return self._last_turns(Turn.comparison_id == comparison_id, limit)
+
+    def _last_turns(self, which: ColumnElement[bool], limit: int) -> list[TurnRecord]:
         with self._read() as session:
-            rows = session.scalars(select(Turn).where(Turn.comparison_id == comparison_id)
+            rows = session.scalars(select(Turn).where(which)
                                    .order_by(Turn.id.desc()).limit(limit)).all()
             return [records.turn_record(row) for row in reversed(rows)]
 

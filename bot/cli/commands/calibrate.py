@@ -8,10 +8,9 @@ from pathlib import Path
 import click
 import numpy as np
 
+from bot.cli.lfw_embed import embed_with_bar
 from bot.cli.options import model_options, settings_from
-from bot.cli.progress import TqdmProgress
 from bot.composition import build_pipeline, pipeline_identity
-from bot.lfw_runs import embed_pairs
 from bot.settings import Settings
 from core.calibration import Calibration
 from core.eval.metrics import eer, threshold_at_fmr
@@ -45,11 +44,7 @@ def calibrate(settings: Settings) -> None:
     first-run step)."""
     pipeline = build_pipeline(settings, policy="centre")
     pairs = view1(settings.lfw_path)
-    click.echo(f"Calibrating {pipeline.recognizer.name} with {pipeline.detector.name} "
-               f"on {len(pairs)} LFW View 1 pairs...")
-    progress = TqdmProgress()
-    embedded, scores, same = embed_pairs(settings, pipeline, pairs, progress)
-    progress.close()
+    embedded, scores, same = embed_with_bar(settings, pipeline, pairs, "Calibrating", "View 1")
     dev_eer, eer_threshold = eer(scores, same)
     if settings.threshold_rule == "fmr":
         threshold = threshold_at_fmr(scores, same, settings.target_fmr)

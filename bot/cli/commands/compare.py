@@ -8,20 +8,13 @@ from pathlib import Path
 import click
 
 from bot.cli.options import model_options, settings_from
+from bot.cli.photo_pair import photo_arguments, photos_or_pairs, read_photo
 from bot.composition import build_verifier
 from bot.dialogue.texts import verification_text
 
 
-def read_photo(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise click.BadParameter(f"cannot read {path}: {exc.strerror}") from exc
-
-
 @click.command("compare")
-@click.argument("photo_a", type=click.Path(path_type=Path, dir_okay=False), required=False)
-@click.argument("photo_b", type=click.Path(path_type=Path, dir_okay=False), required=False)
+@photo_arguments
 @click.option("--json", "as_json", is_flag=True, help="Print the comparison as JSON for scripts.")
 @click.option("--pairs", "pairs_file", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="A CSV file of pairs (columns a, b, optional label): one JSON line per pair.")
@@ -39,17 +32,14 @@ def command(photo_a: Path | None, photo_b: Path | None, as_json: bool, pairs_fil
         facexplain compare --pairs pairs.csv --out review/   # review/report.html
     """
     settings = settings_from(model_dir=model_dir, detector=detector, data_dir=data_dir)
-    if pairs_file is not None:
-        if photo_a is not None:
-            raise click.UsageError("give either two photos or --pairs FILE, not both")
+    photos = photos_or_pairs(photo_a, photo_b, pairs_file)
+    if isinstance(photos, Path):
         from bot.cli.batch import compare_pairs
 
-        compare_pairs(settings, pairs_file, out, quiet)
+        compare_pairs(settings, photos, out, quiet)
         return
-    if photo_a is None or photo_b is None:
-        raise click.UsageError("give two photos (or --pairs FILE)")
     verifier = build_verifier(settings)
-    data_a, data_b = read_photo(photo_a), read_photo(photo_b)
+    data_a, data_b = read_photo(photos[0]), read_photo(photos[1])
     result = verifier.compare(data_a, data_b)
     if as_json:
         click.echo(json.dumps(result.comparison.to_dict(), indent=2))

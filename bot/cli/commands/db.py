@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
 import click
@@ -20,12 +21,9 @@ def command() -> None:
 @click.option("--revision", default="head", show_default=True, help="Target revision.")
 def upgrade(url: str | None, revision: str) -> None:
     """Create or migrate the database up to the latest schema."""
-    from bot.store.engine import safe_url
-    from bot.store.migrate import current_revision, upgrade_to_head
+    from bot.store.migrate import upgrade_to_head
 
-    target = resolve_url(url)
-    upgrade_to_head(target, revision)
-    click.echo(f"{safe_url(target)} is at revision {current_revision(target)}")
+    _migrate(url, lambda target: upgrade_to_head(target, revision))
 
 
 @command.command()
@@ -34,12 +32,18 @@ def upgrade(url: str | None, revision: str) -> None:
               help='Target revision: "-1" for one step, "base" for an empty database.')
 def downgrade(url: str | None, revision: str) -> None:
     """Step the schema back (base drops every table, the audit log included)."""
-    from bot.store.engine import safe_url
-    from bot.store.migrate import current_revision
     from bot.store.migrate import downgrade as step_down
 
+    _migrate(url, lambda target: step_down(target, revision))
+
+
+def _migrate(url: str | None, step: Callable[[str], None]) -> None:
+    """``step`` on the store's URL, then the revision it is at."""
+    from bot.store.engine import safe_url
+    from bot.store.migrate import current_revision
+
     target = resolve_url(url)
-    step_down(target, revision)
+    step(target)
     click.echo(f"{safe_url(target)} is at revision {current_revision(target) or 'base'}")
 
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from bot.cli.commands.compare import read_photo
 from bot.cli.options import model_options, settings_from
+from bot.cli.photo_pair import photo_arguments, photos_or_pairs, read_photo
 from bot.cli.progress import TqdmProgress
 from bot.composition import (
     build_base_recognizer,
@@ -21,8 +21,7 @@ from core.render import table_text
 
 
 @click.command("explain")
-@click.argument("photo_a", type=click.Path(path_type=Path, dir_okay=False), required=False)
-@click.argument("photo_b", type=click.Path(path_type=Path, dir_okay=False), required=False)
+@photo_arguments
 @click.option("--pairs", "pairs_file", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="A CSV file of pairs (columns a, b, optional label): every pair explained, "
                    "results.jsonl and report.html in --out.")
@@ -44,18 +43,15 @@ def command(photo_a: Path | None, photo_b: Path | None, pairs_file: Path | None,
     """
     settings = settings_from(model_dir=model_dir, detector=detector, data_dir=data_dir,
                              saliency_profile=profile, regions=regions)
-    if pairs_file is not None:
-        if photo_a is not None:
-            raise click.UsageError("give either two photos or --pairs FILE, not both")
+    photos = photos_or_pairs(photo_a, photo_b, pairs_file)
+    if isinstance(photos, Path):
         from bot.cli.batch import explain_pairs
 
-        explain_pairs(settings, pairs_file, out, quiet)
+        explain_pairs(settings, photos, out, quiet)
         return
-    if photo_a is None or photo_b is None:
-        raise click.UsageError("give two photos (or --pairs FILE)")
     params = saliency_params(settings)
     verifier = build_verifier(settings)
-    verified = verifier.compare(read_photo(photo_a), read_photo(photo_b))
+    verified = verifier.compare(read_photo(photos[0]), read_photo(photos[1]))
     click.echo(verification_text(verified.comparison))
     click.echo(f"\nComputing heatmaps ({params.profile} profile)...")
     progress = TqdmProgress(disable=quiet)

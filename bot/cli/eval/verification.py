@@ -8,10 +8,9 @@ from pathlib import Path
 import click
 import numpy as np
 
+from bot.cli.lfw_embed import embed_with_bar
 from bot.cli.options import model_options, settings_from
-from bot.cli.progress import TqdmProgress
 from bot.composition import build_pipeline, load_calibration
-from bot.lfw_runs import embed_pairs
 from core.eval.metrics import det
 from core.eval.plots import det_curve, reliability_diagram
 from core.eval.verification_report import verification_report
@@ -37,11 +36,7 @@ def command(model_dir: Path | None, detector: str | None, data_dir: Path | None,
     pipeline = build_pipeline(settings, policy="centre")
     calibration = load_calibration(settings, pipeline)
     pairs = view2(settings.lfw_path)
-    click.echo(f"Evaluating {pipeline.recognizer.name} with {pipeline.detector.name} on "
-               f"{len(pairs)} LFW View 2 pairs...")
-    progress = TqdmProgress()
-    embedded, scores, same = embed_pairs(settings, pipeline, pairs, progress)
-    progress.close()
+    embedded, scores, same = embed_with_bar(settings, pipeline, pairs, "Evaluating", "View 2")
     folds = np.array([p.fold for p in pairs])
     report = verification_report(scores, same, folds, calibration)
     report.update({

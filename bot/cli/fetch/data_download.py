@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from bot.cli.fetch.fetching import fetch_all
+from bot.cli.fetch.fetching import fetch_all, fetch_options
 from bot.cli.options import settings_from
 from bot.fetch.registry import load_registry
 
@@ -16,10 +16,7 @@ from bot.fetch.registry import load_registry
 @click.option("--data-dir", type=click.Path(path_type=Path), default=None,
               help="Where facexplain keeps its data [FACEXPLAIN_DATA_DIR]; LFW goes into DATA_DIR/lfw.")
 @click.option("--mirror", default=None, metavar="URL", help="Fetch each file from this base URL.")
-@click.option("--registry", type=click.Path(path_type=Path, dir_okay=False, exists=True),
-              default=None, help="A registry file of your own (URLs, sizes, checksums).")
-@click.option("--dry-run", is_flag=True, help="Say what would be fetched, from where; fetch nothing.")
-@click.option("--quiet", is_flag=True, help="No progress bar.")
+@fetch_options
 def command(name: str, data_dir: Path | None, mirror: str | None, registry: Path | None,
             dry_run: bool, quiet: bool) -> None:
     """Download a data set into the data folder, with checksums, resuming interrupted files.

@@ -1,9 +1,12 @@
-"""What ``models download`` and ``data download`` share: fetch assets with a byte bar, and
-turn an unreachable server into the plan and the by-hand steps."""
+"""What ``models download`` and ``data download`` share: their --registry, --dry-run and
+--quiet options, fetching assets with a byte bar, and turning an unreachable server into the
+plan and the by-hand steps."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
@@ -11,6 +14,18 @@ from bot.cli.fetch.progress import ByteBar
 from bot.fetch.download import DownloadError, Unreachable
 from bot.fetch.install import Fetched, describe, fetch, offline_help
 from bot.fetch.registry import Asset
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def fetch_options(func: F) -> F:
+    """--registry, --dry-run and --quiet, as ``fetch_all`` and ``load_registry`` take them."""
+    func = click.option("--quiet", is_flag=True, help="No progress bar.")(func)
+    func = click.option("--dry-run", is_flag=True,
+                        help="Say what would be fetched, from where; fetch nothing.")(func)
+    return click.option("--registry", type=click.Path(path_type=Path, dir_okay=False, exists=True),
+                        default=None,
+                        help="A registry file of your own (URLs, sizes, checksums).")(func)
 
 
 def fetch_all(assets: list[Asset], target: Path, downloads: Path, *, dry_run: bool,

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from bot.cli.fetch.fetching import fetch_all
-from bot.cli.options import settings_from
+from bot.cli.fetch.fetching import fetch_all, fetch_options
+from bot.cli.options import model_dir_option, settings_from
 from bot.fetch.registry import load_registry
 
 PACKS = ("buffalo_l", "buffalo_s", "antelopev2")
@@ -15,14 +15,10 @@ PACKS = ("buffalo_l", "buffalo_s", "antelopev2")
 
 @click.command("download")
 @click.argument("name", type=click.Choice(PACKS))
-@click.option("--model-dir", type=click.Path(path_type=Path), default=None,
-              help="Folder with the model files [FACEXPLAIN_MODEL_DIR].")
+@model_dir_option
 @click.option("--mirror", default=None, metavar="URL",
               help="Fetch NAME.zip from this base URL instead of InsightFace's GitHub release.")
-@click.option("--registry", type=click.Path(path_type=Path, dir_okay=False, exists=True),
-              default=None, help="A registry file of your own (URLs, sizes, checksums).")
-@click.option("--dry-run", is_flag=True, help="Say what would be fetched, from where; fetch nothing.")
-@click.option("--quiet", is_flag=True, help="No progress bar.")
+@fetch_options
 def command(name: str, model_dir: Path | None, mirror: str | None, registry: Path | None,
             dry_run: bool, quiet: bool) -> None:
     """Download an InsightFace model pack, check it, unpack it into the model folder and

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from bot.cli.options import settings_from
+from bot.cli.options import model_dir_option, settings_from
 from bot.fetch.install import MANIFEST
 from bot.fetch.registry import Registry, load_registry
 from bot.settings import Settings
@@ -115,8 +115,7 @@ def _text(settings: Settings, rows: list[ModelRow], runtimes: dict[str, list[str
 
 
 @click.command("list")
-@click.option("--model-dir", type=click.Path(path_type=Path), default=None,
-              help="Folder with the model files [FACEXPLAIN_MODEL_DIR].")
+@model_dir_option
 @click.option("--json", "as_json", is_flag=True, help="One JSON object, for scripts.")
 def command(model_dir: Path | None, as_json: bool) -> None:
     """What each model setting resolves to: file, size, sha256, licence; the runtimes used."""

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from bot.cli.options import settings_from
+from bot.cli.options import model_dir_option, settings_from
 from bot.fetch.install import MANIFEST, verify_manifest
 from bot.settings import Settings
 from core.errors import FacexplainError
@@ -29,8 +29,7 @@ def _configured(settings: Settings) -> list[str]:
 
 
 @click.command("verify")
-@click.option("--model-dir", type=click.Path(path_type=Path), default=None,
-              help="Folder with the model files [FACEXPLAIN_MODEL_DIR].")
+@model_dir_option
 def command(model_dir: Path | None) -> None:
     """Check that the configured models load and that every pack fetched by `models download`
     still matches the sizes and sha256 recorded when it arrived. Exit 1 on any problem."""
