@@ -233,7 +233,8 @@ def build_answerer(settings: Settings) -> Answerer:
     from core.qa import QAEngine, SentenceTransformerEncoder
 
     device = resolve_device(settings.torch_device)
-    return QAAnswerer(QAEngine(SentenceTransformerEncoder(threads=1, device=device)))
+    return QAAnswerer(QAEngine(SentenceTransformerEncoder(threads=1, device=device),
+                               cache_dir=settings.cache_dir))
 
 
 def build_dialogue(settings: Settings, runner: JobRunner, store: StorePort,

@@ -6,6 +6,7 @@ network); any sentence-transformers model folder works (the paper used all-mpnet
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol
@@ -103,6 +104,19 @@ class SentenceTransformerEncoder:
         if not isinstance(vocab, dict):
             return frozenset()
         return frozenset(w for w in vocab if isinstance(w, str) and w.isalpha() and w.islower())
+
+
+def encoder_identity(encoder: object) -> str:
+    """What names an encoder for caches: its folder and a hash of its configuration files for
+    a sentence-transformers folder, else its class (and ``name`` when it has one)."""
+    if isinstance(encoder, SentenceTransformerEncoder):
+        folder = (encoder.model_dir or bundled_encoder_dir()).resolve()
+        h = hashlib.sha256()
+        for name in ("modules.json", "config.json", "config_sentence_transformers.json"):
+            if (folder / name).is_file():
+                h.update(name.encode() + (folder / name).read_bytes())
+        return f"{folder}#{h.hexdigest()[:16]}"
+    return f"{type(encoder).__module__}.{type(encoder).__qualname__}:{getattr(encoder, 'name', '')}"
 
 
 def encoder_words(encoder: object) -> frozenset[str]:

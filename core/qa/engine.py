@@ -12,13 +12,14 @@ import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 import numpy as np
 
 from core.comparison import Comparison
 from core.errors import ModelNotFound
 from core.qa.answer import Answer, History
-from core.qa.encoder import TextEncoder, encoder_words
+from core.qa.encoder import TextEncoder, encoder_identity, encoder_words
 from core.qa.evidence import evidence_line
 from core.qa.facts import Fact, FactBuilder, build_facts
 from core.qa.grounded import Weights, pick, scores
@@ -81,8 +82,10 @@ class QAEngine:
         config: QAConfig | None = None,
         builders: Iterable[FactBuilder] | None = None,
         intents: IntentModel | None = None,
+        cache_dir: Path | None = None,
     ) -> None:
         self.encoder, self.reader = encoder, reader
+        self.cache_dir = cache_dir  # where the fitted intent classifier is kept between starts
         self.config = config or QAConfig()
         self.builders = tuple(builders) if builders is not None else None
         self._cache = IndexCache(encoder, texts=self.config.fact_texts)
@@ -91,16 +94,28 @@ class QAEngine:
 
     @property
     def intents(self) -> IntentModel:
-        """The intent classifier, fitted on the question bank the first time it is needed."""
+        """The intent classifier, fitted on the question bank the first time it is needed, or
+        loaded from ``cache_dir`` when a fit of the same bank, encoder and code is there."""
         with self._lock:
             if self._intents is None:
-                from core.qa.bank import read_bank
-                from core.qa.intents import fit_intents, training_pairs
-
-                pairs = training_pairs(read_bank(), self.config.intent_splits)
-                self._intents = fit_intents(self._cache, pairs,
-                                            dictionary=encoder_words(self.encoder))
+                self._intents = self._fit_intents()
             return self._intents
+
+    def _fit_intents(self) -> IntentModel:
+        from core.qa.bank import read_bank
+        from core.qa.intents import fit_intents, key_pairs, training_pairs
+
+        pairs = training_pairs(read_bank(), self.config.intent_splits)
+
+        def fit() -> IntentModel:
+            return fit_intents(self._cache, pairs, dictionary=encoder_words(self.encoder))
+
+        if self.cache_dir is None:
+            return fit()
+        from core.qa.intent_cache import cache_key, load_or_fit
+
+        key = cache_key([*pairs, *READINGS.items(), *key_pairs()], encoder_identity(self.encoder))
+        return load_or_fit(self.cache_dir, key, fit)
 
     def warm_up(self) -> None:
         """Load the encoder and fit the intent classifier now, not at the first question."""
@@ -108,7 +123,8 @@ class QAEngine:
 
     def using(self, reader: Reader | None) -> QAEngine:
         """The same engine (encoder, settings, cached embeddings) with another reader, or none."""
-        twin = QAEngine(self.encoder, reader, self.config, self.builders, self._intents)
+        twin = QAEngine(self.encoder, reader, self.config, self.builders, self._intents,
+                        self.cache_dir)
         twin._cache = self._cache
         return twin
 

@@ -55,9 +55,11 @@ def reader_folder(reader_dir: Path | None, model_dir: Path | None, required: boo
 def make_engine(mode: str, reader_dir: Path | None, model_dir: Path | None,
                 encoder_dir: Path | None) -> QAEngine:
     folder = reader_folder(reader_dir, model_dir, required=mode == "paper")
-    device = resolve_device(settings_from().torch_device)
+    settings = settings_from()
+    device = resolve_device(settings.torch_device)
     encoder = SentenceTransformerEncoder(encoder_dir, threads=1, device=device)
-    return QAEngine(encoder, HFReader(folder, device=device) if folder else None)
+    return QAEngine(encoder, HFReader(folder, device=device) if folder else None,
+                    cache_dir=settings.cache_dir)
 
 
 def reply_line(answer: Answer, as_json: bool) -> str:

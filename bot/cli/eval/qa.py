@@ -58,8 +58,10 @@ def command(questions: Path | None, comparisons: tuple[Path, ...], reader_dir: P
     paths = comparisons or tuple(sorted((QA_DATA / "lfw").glob("*.json")))
     records = {p.stem: load_comparison(p) for p in paths}
     start = time.perf_counter()
-    device = resolve_device(settings_from().torch_device)
-    grounded = QAEngine(SentenceTransformerEncoder(encoder_dir, threads=1, device=device))
+    settings = settings_from()
+    device = resolve_device(settings.torch_device)
+    grounded = QAEngine(SentenceTransformerEncoder(encoder_dir, threads=1, device=device),
+                        cache_dir=settings.cache_dir)
     grounded.warm_up()
     for record in records.values():
         grounded.index(record).warm()
