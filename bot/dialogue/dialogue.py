@@ -1,7 +1,7 @@
 """The dialogue: one entry point for every platform, ``await dialogue.handle(message, send)``.
 
 The dialogue alone keeps a conversation's messages in order: each is handled in the
-conversation's turn (``ConversationState.lock``, a FIFO lock taken before the first ``await``),
+conversation's turn (``ConversationState.turn``, a FIFO lock queued before the first ``await``),
 so they are handled one at a time in the order ``handle`` or ``turn`` was called, and different
 conversations run concurrently. An adapter that must still download or collect a message
 (files, an album's other parts) calls ``turn`` as the message arrives and finishes it there, in
@@ -78,7 +78,7 @@ class Dialogue:
         it and handle what it returns (None: nothing to handle). ``prepare`` gets a sink whose
         replies (an adapter's "I could not read that file") go out in order too."""
         state = self.states.get(key)
-        async with state.lock:
+        async with state.turn():
 
             async def say(reply: Reply) -> None:
                 await state.outbox.put(send, reply)
@@ -89,7 +89,7 @@ class Dialogue:
 
     async def _handle(self, state: ConversationState, incoming: Incoming,
                       send: ReplySink) -> None:
-        """``incoming`` in its conversation's turn (``state.lock`` is held)."""
+        """``incoming`` in its conversation's turn (``state.turn()`` is held)."""
         ctx = Ctx(self.parts, state, send, incoming.key)
         try:
             async with ctx.shared():  # other replicas wait until these replies are out
@@ -164,7 +164,7 @@ class Dialogue:
 
     async def _resume(self, awaited: Awaited, delivery: Delivery, send: ReplySink) -> None:
         state = self.states.get(awaited.key)
-        async with state.lock:
+        async with state.turn():
             ctx = Ctx(self.parts, state, send, awaited.key)
             try:
                 async with ctx.shared():
@@ -187,7 +187,7 @@ class Dialogue:
         """"Continuing your comparison of 1 December, 18:02..." when the stored conversation
         has a comparison to go on with (a console that starts again), else None."""
         state = self.states.get(key)
-        async with state.lock:
+        async with state.turn():
             ctx = Ctx(self.parts, state, _nowhere, key)
             store = self.parts.store
             state.user_id = await asyncio.to_thread(store.ensure_user, key.platform, key.user)

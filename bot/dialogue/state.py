@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 from collections import OrderedDict
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
 from bot.dialogue.outbox import Outbox
@@ -25,7 +27,8 @@ Scope = tuple[str, str, str, str]
 @dataclass
 class ConversationState:
     key: ConversationKey
-    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)  # the turn: see ``turn``
+    waiting: int = 0  # messages in their turn or waiting for it
     outbox: Outbox = field(default_factory=Outbox)
     user_id: int | None = None
     conversation_id: int | None = None
@@ -62,6 +65,18 @@ class ConversationState:
     @property
     def busy(self) -> bool:
         return self.explaining is not None and not self.explaining.done()
+
+    @asynccontextmanager
+    async def turn(self) -> AsyncIterator[None]:
+        """The conversation's turn: one holder at a time, in the order it was asked for (a
+        FIFO lock, queued before the first ``await``). Counted, so that the eviction of idle
+        states never drops a state that a message is still waiting on."""
+        self.waiting += 1
+        try:
+            async with self.lock:
+                yield
+        finally:
+            self.waiting -= 1
 
     def clear_comparison(self) -> None:
         if self.explaining is not None and not self.explaining.done():
@@ -113,5 +128,5 @@ class States:
     def _evict(self) -> None:
         for scope in list(self._states)[: max(0, len(self._states) - self.limit)]:
             state = self._states[scope]
-            if not state.lock.locked() and not state.busy and state.outbox.idle:
+            if not state.waiting and not state.busy and state.outbox.idle:
                 del self._states[scope]
