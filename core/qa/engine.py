@@ -19,7 +19,7 @@ import numpy as np
 from core.comparison import Comparison
 from core.errors import ModelNotFound
 from core.qa.answer import Answer, History
-from core.qa.encoder import TextEncoder, encoder_identity, encoder_words
+from core.qa.encoder import FloatArray, TextEncoder, encoder_identity, encoder_words
 from core.qa.evidence import evidence_line
 from core.qa.facts import Fact, FactBuilder, build_facts
 from core.qa.grounded import Weights, pick, scores
@@ -27,7 +27,7 @@ from core.qa.guard import MESSAGES, check_question
 from core.qa.index import FactIndex, IndexCache
 from core.qa.intents import READINGS, IntentModel, content_words, intent_of
 from core.qa.lexicon import Slots
-from core.qa.paper import paper_answer
+from core.qa.paper import paper_answer, read_facts
 from core.qa.reader import Reader
 from core.qa.replies import dont_know, unsure
 from core.qa.resolve import resolve
@@ -62,6 +62,12 @@ class QAConfig:
     paper_threshold: float = 0.0
     paper_sentences: int = 1  # paper: sentences in the sub-context
     paper_first: str = "sub"  # paper: "whole" context first (the paper), or the "sub"-context
+    # paper: answer with the whole fact sentence(s) the reader's span lies in ("sentence"), as
+    # the grounded mode does, or with the span alone ("span")
+    paper_answer: str = "sentence"
+    # paper: questions the intent model reads as out of scope (who is it? how old? what should
+    # I do?) get the scope reply instead of a span; the paper's pipeline had no such check
+    paper_scope: bool = True
     max_question_chars: int = 500
     weights: Weights = field(default_factory=Weights)
 
@@ -160,7 +166,7 @@ class QAEngine:
         if mode == "paper":
             if unknown_terms(text, index.vocabulary):
                 return dont_know(index, question, text, mode, unknown_terms(text, index.vocabulary))
-            return self._paper(index, question, text)
+            return self._paper(index, question, text, history)
         return self._grounded(index, question, text, history, mode)
 
     def _grounded(self, index: FactIndex, question: str, text: str, history: History | None,
@@ -226,18 +232,48 @@ class QAEngine:
                       round(two[0][1], 4), (), mode, "unknown", offered, intent=two[0][0],
                       intent_probability=round(two[0][1], 4))
 
-    def _paper(self, index: FactIndex, question: str, text: str) -> Answer:
+    def _paper(self, index: FactIndex, question: str, text: str,
+               history: History | None) -> Answer:
+        """The paper's pipeline on the question as the conversation resolves it ("and the
+        chin?" after the nose is asked as "What is the importance of the chin?"); a follow-up
+        tied to one fact ("why?" after an answer) is read from that fact's sentence."""
         if self.reader is None:
             raise ReaderMissing(detail="no reader model was configured for the paper mode")
-        query = self.encoder.encode([text])[0]
-        sentences = self._cache.vectors([f.text for f in index.facts])  # the paper ranks sentences
-        result = paper_answer(index, text, query, self.reader, self.config.paper_threshold,
-                              self.config.paper_sentences, sentences, self.config.paper_first)
+        resolved = resolve(text, history, index.by_id, index.vocabulary)
+        asked = resolved.text
+        if resolved.target is not None:
+            result = read_facts(self.reader, asked, [index.by_id[resolved.target]])
+        else:
+            query = self.encoder.encode([asked])[0]
+            scope = self._paper_scope(asked, query, index.vocabulary)
+            if scope is not None:
+                return out_of_scope(index, question, asked, "paper", *scope)
+            sentences = self._cache.vectors([f.text for f in index.facts])  # the paper ranks sentences
+            result = paper_answer(index, asked, query, self.reader, self.config.paper_threshold,
+                                  self.config.paper_sentences, sentences, self.config.paper_first)
         span = result.span
         if not span.text.strip():
-            return unsure(index, question, text, "paper", "I could not find an answer.", "unknown")
-        return Answer(question, text, span.text.strip(), round(span.score, 4), result.fact_ids,
-                      "paper")
+            return unsure(index, question, asked, "paper", "I could not find an answer.", "unknown")
+        ids = result.fact_ids
+        said = span.text.strip()
+        if self.config.paper_answer == "sentence" and ids:
+            said = " ".join(index.by_id[i].text for i in ids)
+        return Answer(question, asked, said, round(span.score, 4), ids, "paper",
+                      evidence=tuple(index.by_id[i].text for i in ids),
+                      intent=intent_of(ids[0]) if ids else "", sources=evidence_line(ids))
+
+    def _paper_scope(self, text: str, query: FloatArray, vocabulary: frozenset[str]
+                     ) -> tuple[str, float] | None:
+        """The out-of-scope reading of ``text`` (intent, probability) when the intent model's
+        most likely reading is one (small talk too: no content word the bank or facts know)."""
+        if not self.config.paper_scope:
+            return None
+        readings = self.intents.ranked(text, query)
+        intent, p = readings[0]
+        if intent not in SCOPE and self.intents.off_domain(text, vocabulary) and not (
+                p >= self.config.one_new_word and len(content_words(text)) == 1):
+            intent, p = "chitchat", max(p, dict(readings).get("chitchat", 0.0))
+        return (intent, p) if intent in SCOPE and p >= self.config.intent_min else None
 
 
 def _prior(intents: dict[str, float], facts: dict[str, float], fact_id: str) -> float:

@@ -1,6 +1,7 @@
 """The paper's pipeline ("From Pixels to Words"): the reader reads the whole context; when its
 confidence is below a threshold, the sentences most similar to the question form a
-sub-context and the reader is asked again. No follow-up resolution, as in the paper.
+sub-context and the reader is asked again. The engine gives it the question as the
+conversation resolves it (follow-ups rewritten), and answers with the sentences the span lies in.
 
 ``first="sub"`` swaps the two reads: the short sub-context first, the whole context (many
 windows, seconds on a CPU) only when the reader is unsure there; the more confident of the two
@@ -39,15 +40,15 @@ def paper_answer(
         raise ValueError(f"unknown order {first!r}; use one of {', '.join(ORDERS)}")
     facts: list[Fact] = list(index.facts)
     if first == "whole":
-        whole = _read(reader, question, facts)
+        whole = read_facts(reader, question, facts)
         if whole.span.score >= threshold:
             return whole
-        sub = _read(reader, question, nearest(index, query, sentences, sentence_vectors))
+        sub = read_facts(reader, question, nearest(index, query, sentences, sentence_vectors))
         return PaperResult(sub.span, sub.fact_ids, True)
-    sub = _read(reader, question, nearest(index, query, sentences, sentence_vectors))
+    sub = read_facts(reader, question, nearest(index, query, sentences, sentence_vectors))
     if sub.span.score >= threshold:
         return sub
-    whole = _read(reader, question, facts)
+    whole = read_facts(reader, question, facts)
     best = whole if whole.span.score > sub.span.score else sub
     return PaperResult(best.span, best.fact_ids, True)
 
@@ -55,13 +56,21 @@ def paper_answer(
 def nearest(index: FactIndex, query: FloatArray, k: int,
             sentence_vectors: FloatArray | None = None) -> list[Fact]:
     """The ``k`` facts most similar to the question, most similar first."""
-    sims = index.similarity(query)
-    if sentence_vectors is not None:
-        sims = np.maximum(sims, sentence_vectors @ query)
+    sims = similarities(index, query, sentence_vectors)
     return [index.facts[int(i)] for i in np.argsort(-sims, kind="stable")[:k]]
 
 
-def _read(reader: Reader, question: str, facts: list[Fact]) -> PaperResult:
+def similarities(index: FactIndex, query: FloatArray,
+                 sentence_vectors: FloatArray | None = None) -> FloatArray:
+    """Per fact, how similar the question is to it: to its sentence or its typical questions."""
+    sims = index.similarity(query)
+    if sentence_vectors is not None:
+        sims = np.maximum(sims, sentence_vectors @ query)
+    return np.asarray(sims, dtype=np.float32)
+
+
+def read_facts(reader: Reader, question: str, facts: list[Fact]) -> PaperResult:
+    """The reader's span of ``facts``' sentences and the facts it lies in."""
     span = reader.read(question, context_text(facts))
     return PaperResult(span, _facts_of(span, facts), False)
 

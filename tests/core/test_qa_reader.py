@@ -122,3 +122,46 @@ def test_sub_context_first_reads_the_whole_context_only_when_unsure() -> None:
     whole_first = Recording(sure_below=0)
     paper_answer(idx, "What is the threshold?", query, whole_first, 0.5, 4)
     assert whole_first.contexts[0] == context_text(idx.facts)  # the paper's order by default
+
+
+class FirstSentence:
+    """A reader that points at the first few words of the first sentence and remembers what it
+    was asked."""
+
+    def __init__(self) -> None:
+        self.asked: list[tuple[str, str]] = []
+
+    def read(self, question: str, context: str) -> Span:
+        self.asked.append((question, context))
+        return Span(context[:12], 0, 12, 0.8)
+
+
+def test_paper_mode_answers_with_the_spans_sentence_and_its_evidence() -> None:
+    reader = FirstSentence()
+    answer = engine().using(reader).ask(index("genuine"), "What is the threshold?", mode="paper")
+    fact = index("genuine").by_id["threshold"]
+    assert answer.fact_ids == ("threshold",) and answer.kind == "answer"
+    assert answer.text == fact.text and answer.evidence == (fact.text,)  # not the 12 characters
+    assert answer.sources and answer.confidence == 0.8
+
+
+def test_paper_mode_reads_a_follow_up_as_the_conversation_resolves_it() -> None:
+    reader = FirstSentence()
+    chat = Chat(index("genuine"), engine().using(reader), mode="paper")
+    chat.ask("How important is the nose in photo 1?")
+    answer = chat.ask("and in photo 2?")
+    assert reader.asked[-1][0] == answer.resolved_question != "and in photo 2?"
+    assert "nose" in answer.resolved_question and answer.fact_ids == ("region.B.nose",)
+    why = chat.ask("why?")  # tied to one fact: read from that fact's sentence alone
+    assert reader.asked[-1][1] == index("genuine").by_id[why.fact_ids[0]].text
+
+
+def test_paper_mode_says_what_it_cannot_tell_instead_of_reading_a_span() -> None:
+    reader = FirstSentence()
+    qa = engine().using(reader)
+    answer = qa.ask(index("genuine"), "Who is the man in these photos?", mode="paper")
+    assert answer.kind == "unknown" and answer.intent == "oos_identity" and not reader.asked
+    from dataclasses import replace
+
+    plain = QAEngine(qa.encoder, reader, replace(qa.config, paper_scope=False))
+    assert plain.ask(index("genuine"), "Who is the man in these photos?", mode="paper").kind == "answer"
