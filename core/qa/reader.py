@@ -39,7 +39,7 @@ class Reader(Protocol):
 class HFReader:
     """A transformers AutoModelForQuestionAnswering + fast tokenizer from a local folder. The
     windows are the ones the reader was trained with (its ``training_record.json``), else 384
-    tokens with a stride of 128, unless given."""
+    tokens with a stride of 128, unless given; so is the longest answer (40 tokens else)."""
 
     def __init__(
         self,
@@ -47,7 +47,7 @@ class HFReader:
         *,
         max_length: int | None = None,
         stride: int | None = None,
-        max_answer_tokens: int = 40,
+        max_answer_tokens: int | None = None,
         max_question_tokens: int = 64,
         device: str = "cpu",
         bf16: bool | None = None,
@@ -58,7 +58,8 @@ class HFReader:
         trained = _trained_windows(model_dir)
         self.max_length = max_length or trained.get("max_length", 384)
         self.stride = stride or trained.get("stride", 128)
-        self.max_answer_tokens, self.max_question_tokens = max_answer_tokens, max_question_tokens
+        self.max_answer_tokens = max_answer_tokens or trained.get("max_answer_tokens", 40)
+        self.max_question_tokens = max_question_tokens
         self.device = device
         self.bf16 = bf16  # bfloat16 autocast on the CPU; None: where the CPU has native bf16
         self._model, self._tokenizer = model, tokenizer
@@ -139,12 +140,13 @@ def cpu_bf16() -> bool:
 
 
 def _trained_windows(model_dir: Path) -> dict[str, int]:
-    """The window size and stride ``facexplain train reader`` trained with (its record)."""
+    """The window size, stride and longest answer ``facexplain train reader`` trained with."""
     import json
 
     try:
         config = json.loads((model_dir / "training_record.json").read_text(encoding="utf-8"))["config"]
-        return {k: int(config[k]) for k in ("max_length", "stride") if k in config}
+        return {k: int(config[k]) for k in ("max_length", "stride", "max_answer_tokens")
+                if k in config}
     except (OSError, ValueError, KeyError, TypeError):
         return {}
 

@@ -30,6 +30,9 @@ class ReaderTraining:
     max_length: int = 256  # tokens per window, as the reader reads (HFReader max_length)
     stride: int = 96  # tokens shared by neighbouring windows of a long context
     negatives: float = 0.5  # chance that a long context adds a window without the answer
+    # the longest span the reader then returns (HFReader reads it from the record): a whole
+    # fact sentence when the examples' answers are sentences
+    max_answer_tokens: int = 40
     seed: int = 0
     threads: int = 2
     bf16: bool | None = None  # bfloat16 autocast; None: where the CPU has native bf16 (~1.6x)
@@ -78,7 +81,8 @@ def windows(tok: Any, example: Example, config: ReaderTraining, rng: np.random.G
         seq = enc.sequence_ids(w)
         ctx = [i for i, s in enumerate(seq) if s == 1]
         inputs = {k: list(enc[k][w]) for k in keep}
-        inside = [i for i in ctx if offsets[i][1] > example.start and offsets[i][0] < example.end]
+        inside = [i for i in ctx if offsets[i][1] > example.start and offsets[i][0] < example.end
+                  ] if example.answerable else []
         shows = bool(ctx) and offsets[ctx[0]][0] <= example.evidence_start \
             and offsets[ctx[-1]][1] >= example.end
         if shows and inside:

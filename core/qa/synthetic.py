@@ -4,14 +4,17 @@ detections, their facts from the engine's own builders, and questions from the f
 the question bank's train split.
 
 The contexts are the ones the paper's pipeline gives the reader: the whole fact text of a
-comparison (read in overlapping windows) and short sub-contexts of a few sentences, where the
-other sentences are often the ones most easily confused with the answer's (same topic, same
-region), as a similarity ranking would pick them. The answer span is the fact's ``answer``
-inside its own sentence, what the evaluation counts as right."""
+comparison (read in overlapping windows) and short sub-contexts of a few sentences. With a
+``ranking`` (the sentence encoder's order of the facts for each question, as the paper mode
+ranks them) a sub-context is the question's own top sentences, the answer's among them (or,
+now and then, left out: a "not here" example, so that the reader is unsure where retrieval
+missed); without one, the other sentences are often the ones most easily confused with the
+answer's (same topic, same region). The answer span is the answer's whole sentence (the fact
+the paper mode answers with), or only the fact's short ``answer`` inside it."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -31,6 +34,11 @@ class Example:
     start: int  # character offsets of the answer in the context
     end: int
     anchor: int = -1  # where the answer's sentence starts (a window must show it); -1: start
+
+    @property
+    def answerable(self) -> bool:
+        """False for a "not here" example (the context lacks the answer): [CLS] is its label."""
+        return self.end > self.start
 
     @property
     def evidence_start(self) -> int:
@@ -73,19 +81,64 @@ def synthetic_comparison(rng: np.random.Generator) -> Comparison:
 
 
 Asked = tuple[str, tuple[str, ...]]  # a question and the facts that answer it, best first
+# the fact ids of a comparison most similar to a question first (the paper mode's ranking)
+Ranking = Callable[[str, Comparison], Sequence[str]]
+SPANS = ("sentence", "answer")
 
 
-def bank_questions(bank: Sequence[BankItem]) -> list[Asked]:
-    """The single questions of the bank's train split with their expected facts."""
-    return [(item.turns[0].q, item.turns[0].expect) for item in bank
-            if item.split == "train" and len(item.turns) == 1 and item.turns[0].expect]
+def bank_questions(bank: Sequence[BankItem], resolved: Callable[[str, str, str], str] | None = None
+                   ) -> list[Asked]:
+    """The questions of the bank's train split with their expected facts: single questions,
+    and the two turns of each follow-up dialogue, the second as ``resolved(first question,
+    first fact, second question)`` rewrites it (the paper mode reads resolved follow-ups)."""
+    asked: list[Asked] = []
+    for item in bank:
+        if item.split != "train" or not item.turns[0].expect:
+            continue
+        first = item.turns[0]
+        asked.append((first.q, first.expect))
+        if resolved is not None and len(item.turns) == 2 and item.turns[1].expect:
+            second = item.turns[1]
+            asked.append((resolved(first.q, first.expect[0], second.q), second.expect))
+    return asked
+
+
+def fact_questions(facts: Sequence[Fact]) -> list[Asked]:
+    """The facts' own typical questions (their keys) with the fact each asks for."""
+    return [(key, (f.id,)) for f in facts for key in f.keys]
+
+
+def follow_up_resolver(facts: Sequence[Fact]) -> Callable[[str, str, str], str]:
+    """``resolved(first question, its fact id, follow-up)``: the follow-up as the engine's
+    resolution rewrites it after that answer, over ``facts``."""
+    from core.qa.answer import Answer, History
+    from core.qa.resolve import resolve
+    from core.qa.unknown import tokens
+
+    by_id = {f.id: f for f in facts}
+    vocabulary = frozenset(t for f in facts for t in tokens(f.text))
+
+    def resolved(first: str, fact_id: str, second: str) -> str:
+        if fact_id not in by_id:
+            return second
+        history = History()
+        history.add(Answer(first, first, by_id[fact_id].text, 1.0, (fact_id,), "paper"))
+        return resolve(second, history, by_id, vocabulary).text
+
+    return resolved
+
+
+def precomputed_ranking(orders: Mapping[tuple[str, bool], Sequence[str]]) -> Ranking:
+    """A ranking from ``orders[(question, same person?)]``, fact ids most similar first,
+    computed on a reference comparison of each decision; empty for an unknown question."""
+    return lambda question, comparison: orders.get((question, comparison.same_person), ())
 
 
 def _question(rng: np.random.Generator, asked: Sequence[Asked], facts: Sequence[Fact],
-              by_id: dict[str, Fact]) -> tuple[str, Fact] | None:
-    """Half the time a bank question (its first expected fact this comparison has), else one
-    of a random fact's own keys."""
-    if asked and rng.random() < 0.5:
+              by_id: dict[str, Fact], bank_share: float = 0.5) -> tuple[str, Fact] | None:
+    """With probability ``bank_share`` a bank question (its first expected fact this
+    comparison has), else one of a random fact's own keys."""
+    if asked and rng.random() < bank_share:
         question, expect = asked[int(rng.integers(len(asked)))]
         gold = next((by_id[f] for f in expect if f in by_id), None)
         return (question, gold) if gold is not None else None
@@ -113,30 +166,60 @@ def _sub_context(rng: np.random.Generator, gold: Fact, facts: Sequence[Fact],
     return [chosen[i] for i in rng.permutation(len(chosen))]
 
 
+def _ranked_context(rng: np.random.Generator, gold: Fact, facts: Sequence[Fact],
+                    order: Sequence[str], max_context: int, missing: float) -> list[Fact]:
+    """The question's top 1..``max_context`` sentences in the ranking's order, as the paper
+    mode reads them; the answer's sentence put in where the ranking left it out, or (with
+    probability ``missing``) the sub-context kept without it."""
+    by_id = {f.id: f for f in facts}
+    k = int(rng.integers(1, max_context + 1))
+    top = [by_id[i] for i in order if i in by_id][:k]
+    if gold in top or rng.random() < missing:
+        return top
+    top[int(rng.integers(len(top)))] = gold
+    return top
+
+
 def examples(comparisons: Sequence[Comparison], bank: Sequence[BankItem],
              rng: np.random.Generator, per_comparison: int = 24, max_context: int = 4,
-             whole: float = 0.3) -> list[Example]:
+             whole: float = 0.3, span: str = "answer", asked: Sequence[Asked] | None = None,
+             ranking: Ranking | None = None, missing: float = 0.0, bank_share: float = 0.5,
+             ) -> list[Example]:
     """``per_comparison`` examples from each comparison: a question about one of its facts
-    (from the bank's train split or the fact's keys) and, with probability ``whole``, the
-    comparison's whole fact text as the context, else a sub-context of up to ``max_context``
-    sentences; the answer is the fact's answer span inside its sentence."""
-    asked = bank_questions(bank)
+    (from ``asked``, by default the bank's train split, or the fact's keys) and, with
+    probability ``whole``, the comparison's whole fact text as the context, else a sub-context
+    of up to ``max_context`` sentences (the question's top ones when ``ranking`` has it); the
+    answer is the fact's whole sentence (``span="sentence"``) or its answer span."""
+    if span not in SPANS:
+        raise ValueError(f"unknown span {span!r}; use one of {', '.join(SPANS)}")
+    asked = bank_questions(bank) if asked is None else asked
     out: list[Example] = []
     for comparison in comparisons:
         facts = build_facts(comparison)
         by_id = {f.id: f for f in facts}
         whole_text, whole_spans = context_text(facts), context_spans(facts)
         for _ in range(per_comparison):
-            picked = _question(rng, asked, facts, by_id)
+            picked = _question(rng, asked, facts, by_id, bank_share)
             if picked is None:
                 continue
             question, gold = picked
             if rng.random() < whole:
                 context, spans = whole_text, whole_spans
             else:
-                chosen = _sub_context(rng, gold, facts, max_context)
+                order = ranking(question, comparison) if ranking is not None else ()
+                if order:
+                    chosen = _ranked_context(rng, gold, facts, order, max_context, missing)
+                else:
+                    chosen = _sub_context(rng, gold, facts, max_context)
                 context, spans = context_text(chosen), context_spans(chosen)
-            anchor = next(s for s, _, fid in spans if fid == gold.id)
+            where = next(((a, b) for a, b, fid in spans if fid == gold.id), None)
+            if where is None:  # the sub-context lacks the answer: "not here"
+                out.append(Example(question, context, 0, 0))
+                continue
+            anchor, end = where
+            if span == "sentence":
+                out.append(Example(question, context, anchor, end, anchor))
+                continue
             start = context.index(gold.answer, anchor)
             out.append(Example(question, context, start, start + len(gold.answer), anchor))
     return out

@@ -46,6 +46,32 @@ def test_a_tiny_training_run_lowers_the_loss_and_answers_the_span(tmp_path: Path
     assert span.text == threshold.answer
 
 
+def test_a_tiny_run_on_a_whole_sentence_reads_the_sentence_back(tmp_path: Path) -> None:
+    from core.qa.random_reader import build_random_reader
+    from core.qa.synthetic import precomputed_ranking
+
+    rng = np.random.default_rng(1)
+    made = [synthetic_comparison(rng)]
+    facts = build_facts(made[0])
+    question, near = "What is the threshold?", ["decision", "score", "threshold"]
+    data = examples(made, read_bank(), rng, per_comparison=16, whole=0.0, span="sentence",
+                    asked=[(question, ("threshold",))], bank_share=1.0, max_context=3,
+                    ranking=precomputed_ranking({(question, s): near for s in (True, False)}))
+    threshold = next(f for f in facts if f.id == "threshold")
+    assert {e.context[e.start:e.end] for e in data} == {threshold.text}
+    assert len({e.context.index(threshold.text) for e in data}) > 1  # here first, there last
+    texts = [f.text for f in facts if f.id in near]
+    base = build_random_reader(tmp_path / "base", [*texts, question], seed=0, hidden=32)
+    record = train_reader(base, tmp_path / "reader", data,
+                          ReaderTraining(steps=60, batch_size=4, learning_rate=5e-3,
+                                         max_length=160, threads=1, max_answer_tokens=80))
+    assert record.last_loss < record.first_loss / 4
+    reader = HFReader(tmp_path / "reader")
+    assert reader.max_answer_tokens == 80  # from the training record
+    context = context_text([f for f in facts if f.id in near])
+    assert reader.read(question, context).text == threshold.text
+
+
 def test_a_long_context_gives_the_window_that_shows_the_answer_and_a_window_without_it() -> None:
     from transformers import AutoTokenizer
 
@@ -65,3 +91,45 @@ def test_a_long_context_gives_the_window_that_shows_the_answer_and_a_window_with
     (shown, a, b), (_, na, nb) = rows
     assert a > 0 and (na, nb) == (0, 0)  # the second window is labelled "not here" ([CLS])
     assert tok.decode(shown["input_ids"][a:b + 1]).replace(" ", "") == answer.replace(" ", "")
+
+
+def test_sentence_examples_read_the_questions_top_sentences_as_the_paper_mode_ranks_them() -> None:
+    from core.qa.synthetic import precomputed_ranking
+
+    rng = np.random.default_rng(5)
+    made = [synthetic_comparison(rng) for _ in range(6)]
+    order = ["threshold", "decision", "score", "decision.reason", "pic"]
+    asked = [("Where is the cut-off?", ("threshold",)), ("Why this verdict?", ("decision.reason",))]
+    ranking = precomputed_ranking({(q, same): order for q, _ in asked for same in (True, False)})
+    data = examples(made, read_bank(), rng, per_comparison=20, whole=0.0, span="sentence",
+                    asked=asked, ranking=ranking, missing=0.3, bank_share=1.0)
+    sentences = {f.text.rstrip(".") for c in made for f in build_facts(c)}
+    right = [e for e in data if e.answerable]
+    assert right and len(right) < len(data)  # some sub-contexts lack the answer: "not here"
+    for e in right:
+        assert e.context[e.start:e.end].rstrip(".") in sentences  # a whole fact sentence
+        assert e.start == e.anchor
+    ranked = [[f.text for f in build_facts(c) if f.id in order] for c in made]
+    for e in data:  # only the ranking's top sentences (the answer's put in where left out)
+        assert any(_made_of(e.context, texts) for texts in ranked)
+    assert all(e.question in dict(asked) for e in data)
+
+
+def _made_of(context: str, sentences: list[str]) -> bool:
+    rest = context
+    for sentence in sentences:
+        rest = rest.replace(sentence.rstrip(".") + ".", "")
+    return not rest.strip()
+
+
+def test_follow_ups_are_asked_as_the_engine_resolves_them() -> None:
+    from core.qa.synthetic import bank_questions, follow_up_resolver
+
+    facts = build_facts(synthetic_comparison(np.random.default_rng(2)))
+    resolved = follow_up_resolver(facts)
+    assert "chin" in resolved("How important was the nose?", "region.pair.nose", "and the chin?")
+    assert "photo 2" in resolved("How important is the nose in photo 1?", "region.A.nose",
+                                 "and in photo 2?")
+    asked = bank_questions(read_bank(), resolved)
+    assert len(asked) > len(bank_questions(read_bank()))  # the follow-ups' two turns are in
+    assert ("What is the importance of the chin?", ("region.pair.chin",)) in asked

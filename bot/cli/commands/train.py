@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -20,6 +20,10 @@ from bot.cli.options import model_options, settings_from
 from bot.cli.progress import TqdmProgress
 from bot.settings import Settings
 from core.progress import Progress
+
+if TYPE_CHECKING:
+    from core.comparison import Comparison
+    from core.qa.synthetic import Asked, Ranking
 
 F = TypeVar("F", bound=Callable[..., Any])
 DEFAULT_CLIP_MODEL = "vit_base_patch32_clip_224.openai"  # an open_clip folder (needs torchvision)
@@ -199,8 +203,15 @@ def _print_summary(model: Any, folder: Path, run: AttributeRun) -> None:
               help="Synthetic comparisons the examples are drawn from.")
 @click.option("--per-comparison", type=int, default=24, show_default=True,
               help="Examples (questions) per synthetic comparison.")
-@click.option("--whole", type=float, default=0.3, show_default=True,
-              help="Share of examples whose context is the whole fact text (the rest: 1-4 sentences).")
+@click.option("--whole", type=float, default=0.15, show_default=True,
+              help="Share of examples whose context is the whole fact text (the rest: the "
+                   "question's 1-4 most similar sentences, as the paper mode reads them).")
+@click.option("--missing", type=float, default=0.1, show_default=True,
+              help="Share of those sub-contexts left without the answer (labelled 'not here').")
+@click.option("--bank-share", type=float, default=0.7, show_default=True,
+              help="Share of questions from the bank's train split (the rest: the facts' own).")
+@click.option("--span", type=click.Choice(["sentence", "answer"]), default="sentence",
+              show_default=True, help="Answer span: the fact's whole sentence, or its short answer.")
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--threads", type=int, default=2, show_default=True, help="torch CPU threads.")
 @click.option("--base", "base_dir", type=click.Path(path_type=Path, file_okay=False), default=None,
@@ -210,13 +221,16 @@ def _print_summary(model: Any, folder: Path, run: AttributeRun) -> None:
 @click.option("--data-dir", type=click.Path(path_type=Path), default=None,
               help="Where calibrations and caches live [FACEXPLAIN_DATA_DIR].")
 def reader(steps: int, batch_size: int, learning_rate: float, max_length: int, stride: int,
-           comparisons: int, per_comparison: int, whole: float, seed: int, threads: int,
-           base_dir: Path | None, out_dir: Path | None, data_dir: Path | None) -> None:
+           comparisons: int, per_comparison: int, whole: float, missing: float,
+           bank_share: float, span: str, seed: int, threads: int, base_dir: Path | None, out_dir: Path | None,
+           data_dir: Path | None) -> None:
     """Fine-tune all-MiniLM-L6-v2 into the paper mode's extractive reader (BERT-QA).
 
     Examples are (question, context, answer span) triples from the facts of synthetic
-    comparisons, asked with the facts' own questions and the question bank's train split; the
-    context is the whole fact text (in overlapping windows) or a few sentences.
+    comparisons, asked with the facts' own questions and the question bank's train split
+    (follow-ups as the engine resolves them); the context is the whole fact text (in
+    overlapping windows) or the question's most similar sentences, ranked by the sentence
+    encoder as the paper mode ranks them; the answer is the fact's sentence.
 
         facexplain train reader
         facexplain ask out/comparison.json --mode paper
@@ -230,10 +244,14 @@ def reader(steps: int, batch_size: int, learning_rate: float, max_length: int, s
 
     rng = np.random.default_rng(seed)
     made = [synthetic_comparison(rng) for _ in range(comparisons)]
-    data = examples(made, read_bank(), rng, per_comparison=per_comparison, whole=whole)
+    asked, ranking = _reader_questions(made, threads)
+    data = examples(made, read_bank(), rng, per_comparison=per_comparison, whole=whole,
+                    span=span, asked=asked, ranking=ranking, missing=missing,
+                    bank_share=bank_share)
     folder = out_dir or reader_dir(settings_from(data_dir=data_dir).data_dir)
     config = ReaderTraining(steps=steps, batch_size=batch_size, learning_rate=learning_rate,
-                            max_length=max_length, stride=stride, seed=seed, threads=threads)
+                            max_length=max_length, stride=stride, seed=seed, threads=threads,
+                            max_answer_tokens=160 if span == "sentence" else 40)
     progress = TqdmProgress()
     record = train_reader(base_dir or bundled_encoder_dir(), folder, data, config, progress)
     progress.close()
@@ -241,6 +259,41 @@ def reader(steps: int, batch_size: int, learning_rate: float, max_length: int, s
                f"{comparisons} synthetic comparisons in {record.seconds:.0f} s: loss "
                f"{record.first_loss:.2f} -> {record.last_loss:.2f}. Wrote {folder} "
                f"({record.size_bytes / 2**20:.0f} MiB).")
+
+
+def _reader_questions(made: list[Comparison], threads: int) -> tuple[list[Asked], Ranking]:
+    """The bank's train questions (follow-ups resolved) and, for each question, the facts
+    ranked as the paper mode ranks them, on the first synthetic match and non-match with maps."""
+    import numpy as np
+
+    from core.qa.bank import read_bank
+    from core.qa.encoder import SentenceTransformerEncoder
+    from core.qa.facts import build_facts
+    from core.qa.index import IndexCache
+    from core.qa.paper import similarities
+    from core.qa.synthetic import (
+        bank_questions,
+        fact_questions,
+        follow_up_resolver,
+        precomputed_ranking,
+    )
+
+    references = [next(c for c in made if c.same_person == same and c.tables)
+                  for same in (True, False)]
+    facts = {c.same_person: build_facts(c) for c in references}
+    asked = bank_questions(read_bank(), follow_up_resolver(facts[True]))
+    questions = list(dict.fromkeys([q for q, _ in asked]
+                                   + [q for q, _ in fact_questions(facts[True])]))
+    cache = IndexCache(SentenceTransformerEncoder(threads=threads))
+    vectors = cache.encode(questions)
+    orders: dict[tuple[str, bool], list[str]] = {}
+    for same, known in facts.items():
+        index = cache.index(known)
+        sentences = cache.vectors([f.text for f in known])
+        for question, query in zip(questions, vectors, strict=True):
+            sims = similarities(index, query, sentences)
+            orders[(question, same)] = [known[int(i)].id for i in np.argsort(-sims, kind="stable")]
+    return asked, precomputed_ranking(orders)
 
 
 def reader_dir(data_dir: Path) -> Path:
