@@ -9,12 +9,18 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from bot.store.config import StoreConfig
+from bot.store.repository import Store, open_store
+from tests.conftest import MODELS
+from tests.databases import TEST_KEY, database_url
 from tests.scale.cluster import Cluster, PrivateRedis
+from tests.scale.made_up_calibration import calibrate_with_made_up_scores
 
 TEST_REDIS = "redis://127.0.0.1:6379/15"
 
@@ -78,3 +84,37 @@ async def runner(redis_url: str, queue: str) -> AsyncIterator[Any]:
     jobs = celery_runner(redis_url, queue)
     yield jobs
     await jobs.close()
+
+
+@dataclass(frozen=True)
+class OnPostgres:
+    """The /forget tests' ground: the test's ``workers`` (the real face models, a made-up
+    calibration; none started yet, settings may still be added), a PostgreSQL ``store`` at
+    head, a started Celery ``runner`` on the test's queue and a Redis ``client``."""
+
+    workers: Cluster
+    store: Store
+    runner: Any
+    client: Any
+
+
+@pytest.fixture
+async def on_postgres(redis_url: str, queue: str, markers: Path,
+                      tmp_path: Path) -> AsyncIterator[OnPostgres]:
+    import redis
+
+    calibrate_with_made_up_scores(tmp_path / "data")
+    workers = Cluster(redis_url, queue, markers, MODEL_DIR=str(MODELS),
+                      DATA_DIR=str(tmp_path / "data"))
+    store = open_store(StoreConfig(url=database_url("postgresql", tmp_path),
+                                   pseudonym_key=TEST_KEY))
+    runner = celery_runner(redis_url, queue)
+    client = redis.Redis.from_url(redis_url)
+    try:
+        await runner.start()
+        yield OnPostgres(workers, store, runner, client)
+    finally:
+        await runner.close()
+        client.close()
+        store.close()
+        workers.stop()

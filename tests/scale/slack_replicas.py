@@ -7,16 +7,12 @@ from __future__ import annotations
 
 import itertools
 import json
-import time
 from pathlib import Path
 from typing import Any
 
-import aiohttp
-
 from tests.adapters.fake_slack import FakeSlack
-from tests.adapters.slack_world import event_body, sign
 from tests.scale.replicas import replica_env
-from tests.scale.slack_serve import SLACK_SETTINGS, ServeSlack, free_port
+from tests.scale.slack_serve import SLACK_SETTINGS, ServeSlack, free_port, post_event
 
 FILE = "[file] "  # how ``shown`` lists an upload: its title after this
 Place = tuple[str, str | None]  # (channel, thread ts): where a conversation's replies go
@@ -47,17 +43,8 @@ class SlackBalancer:
 
     async def post(self, index: int, event: dict[str, Any], event_id: str,
                    retry: int | None = None) -> None:
-        """The event, signed as Slack signs it, to replica ``index`` (``retry``: Slack's
-        X-Slack-Retry-Num, as on a redelivery)."""
-        body = json.dumps(event_body(event, event_id)).encode()
-        stamp = str(int(time.time()))
-        headers = {"Content-Type": "application/json", "X-Slack-Request-Timestamp": stamp,
-                   "X-Slack-Signature": sign(body, stamp)}
-        if retry is not None:
-            headers |= {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"}
-        async with aiohttp.ClientSession() as session, session.post(
-                self.replicas[index].endpoint, data=body, headers=headers) as response:
-            assert response.status == 200, await response.text()
+        """The event to replica ``index`` (see ``post_event``)."""
+        await post_event(self.replicas[index].endpoint, event, event_id, retry)
 
 
 def shown(fake: FakeSlack, place: Place) -> list[str]:

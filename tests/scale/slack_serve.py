@@ -18,8 +18,8 @@ from tests.adapters.fake_slack import BOT_TOKEN, BOT_USER, TEAM, Call, FakeSlack
 from tests.adapters.slack_world import CHANNEL, SECRET, event_body, sign
 from tests.scale.serve_process import DELIVERY_ERRORS, ServeProcess, free_port, serve_env
 
-__all__ = ["ANN", "SLACK_SETTINGS", "ServeSlack", "answer", "free_port", "mention", "posted",
-           "uploads", "wait_until"]
+__all__ = ["ANN", "SLACK_SETTINGS", "ServeSlack", "answer", "free_port", "mention", "post_event",
+           "posted", "uploads", "wait_until"]
 READY = "facexplain listens for Slack on"
 # the fake Slack's bot token and signing secret, as ``serve_env`` settings
 SLACK_SETTINGS = {"slack_bot_token": BOT_TOKEN, "slack_signing_secret": SECRET}
@@ -53,6 +53,21 @@ class ServeSlack(ServeProcess):
         return f"http://127.0.0.1:{self.port}/slack/events"
 
 
+async def post_event(endpoint: str, event: dict[str, Any], event_id: str | None = None,
+                     retry: int | None = None) -> None:
+    """``event`` in its envelope, signed as Slack signs it, POSTed to ``endpoint`` (``retry``:
+    Slack's X-Slack-Retry-Num, as on a redelivery); the answer must be 200."""
+    body = json.dumps(event_body(event, event_id))
+    stamp = str(int(time.time()))
+    headers = {"Content-Type": "application/json", "X-Slack-Request-Timestamp": stamp,
+               "X-Slack-Signature": sign(body.encode(), stamp)}
+    if retry is not None:
+        headers |= {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"}
+    async with aiohttp.ClientSession() as session, session.post(
+            endpoint, data=body.encode(), headers=headers) as response:
+        assert response.status == 200, await response.text()
+
+
 async def mention(endpoint: str, words: str, thread: str | None = None,
                   files: list[dict[str, Any]] | None = None, user: str = ANN) -> str:
     """``user`` mentions the assistant in the channel (in ``thread``); the message's ts."""
@@ -63,17 +78,12 @@ async def mention(endpoint: str, words: str, thread: str | None = None,
         event["thread_ts"] = thread
     if files:
         event["files"] = files
-    body = json.dumps(event_body(event)).encode()
-    stamp = str(int(time.time()))
-    headers = {"Content-Type": "application/json", "X-Slack-Request-Timestamp": stamp,
-               "X-Slack-Signature": sign(body, stamp)}
-    async with aiohttp.ClientSession() as session, session.post(
-            endpoint, data=body, headers=headers) as response:
-        assert response.status == 200
+    await post_event(endpoint, event)
     return ts
 
 
 async def wait_until(check: Callable[[], Any], timeout: float, what: str) -> None:
+    """Poll ``check`` every 0.1 s until it holds; fail after ``timeout`` s naming ``what``."""
     try:
         async with asyncio.timeout(timeout):
             while not check():

@@ -16,19 +16,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import text
 
 from adapters.telegram.service import TelegramBot
 from bot.dialogue import Dialogue, DialogueConfig
-from bot.store.config import StoreConfig
-from bot.store.repository import Store, open_store
+from bot.store.repository import Store
 from tests.adapters.fake_telegram import FakeTelegram, Request
 from tests.adapters.telegram_person import GENUINE, config_for, lfw_bytes, plain
-from tests.conftest import MODELS, needs_shared
-from tests.databases import TEST_KEY
-from tests.scale.cluster import Cluster, wait_for
+from tests.conftest import needs_shared
+from tests.scale.cluster import wait_for
 from tests.scale.conftest import celery_runner
-from tests.scale.made_up_calibration import calibrate_with_made_up_scores
+from tests.scale.held_job import assert_stored_once_with_tables, held_job
 from tests.scale.own_loop import OwnLoop
 
 pytest.importorskip("celery")
@@ -82,15 +79,8 @@ def collages(sent: list[Request]) -> list[Request]:
 @pytest.mark.parametrize("in_flight", ["comparison", "heatmaps"])
 async def test_the_bot_restarts_while_a_job_runs_and_the_new_bot_answers_exactly_once(
         in_flight: str, redis_url: str, queue: str, markers: Path, tmp_path: Path) -> None:
-    calibrate_with_made_up_scores(tmp_path / "data")
-    hold = tmp_path / "hold"
-    held = "held-*" if in_flight == "comparison" else "explaining-*"
-    faces = Cluster(redis_url, queue, markers, MODEL_DIR=str(MODELS),
-                    DATA_DIR=str(tmp_path / "data"),
-                    **{"TEST_HOLD" if in_flight == "comparison" else "TEST_HOLD_EXPLAIN":
-                       str(hold)})
-    store = open_store(StoreConfig(url=f"sqlite:///{tmp_path / 'store.db'}",
-                                   pseudonym_key=TEST_KEY))
+    ground = held_job(in_flight, redis_url, queue, markers, tmp_path)
+    hold, held, faces, store = ground.hold, ground.started, ground.workers, ground.store
     async with FakeTelegram() as fake:
         bots: list[BotProcess] = []
         dead: list[BotProcess] = []
@@ -136,11 +126,7 @@ async def test_the_bot_restarts_while_a_job_runs_and_the_new_bot_answers_exactly
             assert len(collages(sent())) == 1, transcript
             assert sent().index(decisions(sent())[0]) < sent().index(collages(sent())[0])
             assert not any("went wrong" in t or "try again" in t.lower() for t in transcript)
-            with store.engine.connect() as db:
-                stored = db.execute(text("SELECT count(*) FROM comparisons")).scalar_one()
-                explained = db.execute(text(
-                    "SELECT count(*) FROM comparisons WHERE tables IS NOT NULL")).scalar_one()
-            assert (stored, explained) == (1, 1)  # stored once, its tables by the new bot
+            assert_stored_once_with_tables(store)  # its tables by the new bot
         finally:
             for bot in bots:
                 await bot.stop()

@@ -27,15 +27,13 @@ from bot.dialogue import Dialogue, DialogueConfig
 from bot.dialogue.png_photo import PngPhoto, decode_png
 from bot.jobs.celery_client import UNQUEUED_RECORD_S
 from bot.messages import ImageReply, Photo, VerificationReply
-from bot.store.config import StoreConfig
-from bot.store.repository import Store, open_store
+from bot.store.repository import Store
 from core.image_input import DEFAULT_LIMITS, decode_image
 from tests.bot.dialogue_helpers import GENUINE, GENUINE_2, Chat, texts_of
-from tests.conftest import MODELS, lfw_image, needs_shared
-from tests.databases import SKIP_ENV, TEST_KEY, database_url, postgres_skipped
-from tests.scale.cluster import Cluster, wait_for
-from tests.scale.conftest import celery_runner
-from tests.scale.made_up_calibration import calibrate_with_made_up_scores
+from tests.conftest import lfw_image, needs_shared
+from tests.databases import SKIP_ENV, postgres_skipped
+from tests.scale.cluster import wait_for
+from tests.scale.conftest import OnPostgres
 from tests.scale.redis_scan import (
     job_messages,
     jpeg_with_exif,
@@ -97,24 +95,21 @@ def assert_nothing_of_hers(left: dict[str, list[bytes]], store: Store, who: str)
     assert store.verify_audit().ok
 
 
-async def test_forget_leaves_nothing_in_redis_or_the_store_and_a_valid_audit_chain(
-        redis_url: str, queue: str, markers: Path, tmp_path: Path) -> None:
-    import redis
+def dana_on(ground: OnPostgres) -> tuple[Dialogue, Chat, str]:
+    """Dana's dialogue on the Celery runner (no QA engine), her chat, and her pseudonym."""
+    talk = Dialogue(ground.runner, ground.store, None,  # type: ignore[arg-type]
+                    DialogueConfig(consent="on_first_photo"))
+    return (talk, Chat(talk, "dana-4242", chat="chat-4242", platform="telegram"),
+            ground.store.user_ref("telegram", "dana-4242"))
 
-    calibrate_with_made_up_scores(tmp_path / "data")
+
+async def test_forget_leaves_nothing_in_redis_or_the_store_and_a_valid_audit_chain(
+        on_postgres: OnPostgres, queue: str, markers: Path, tmp_path: Path) -> None:
     hold, hold_explain = tmp_path / "hold", tmp_path / "hold-explain"
-    workers = Cluster(redis_url, queue, markers, MODEL_DIR=str(MODELS),
-                      DATA_DIR=str(tmp_path / "data"), TEST_HOLD=str(hold),
-                      TEST_HOLD_EXPLAIN=str(hold_explain))
-    store: Store = open_store(StoreConfig(url=database_url("postgresql", tmp_path),
-                                          pseudonym_key=TEST_KEY))
-    runner = celery_runner(redis_url, queue)
-    talk = Dialogue(runner, store, None, DialogueConfig(consent="on_first_photo"))  # type: ignore[arg-type]
-    dana = Chat(talk, "dana-4242", chat="chat-4242", platform="telegram")
-    who = store.user_ref("telegram", "dana-4242")
-    client = redis.Redis.from_url(redis_url)
+    workers, store, client = on_postgres.workers, on_postgres.store, on_postgres.client
+    workers.settings.update(TEST_HOLD=str(hold), TEST_HOLD_EXPLAIN=str(hold_explain))
+    talk, dana, who = dana_on(on_postgres)
     try:
-        await runner.start()
         first = phone_photo(*GENUINE[0], latitude=52.0)
         sending = asyncio.create_task(dana.photos(first))  # no worker yet: the job waits
         await asyncio.to_thread(wait_for, lambda: job_messages(client, queue), 30,
@@ -165,31 +160,16 @@ async def test_forget_leaves_nothing_in_redis_or_the_store_and_a_valid_audit_cha
         for path in (hold, hold_explain):
             path.unlink(missing_ok=True)
         await talk.close()
-        await runner.close()
-        client.close()
-        store.close()
-        workers.stop()
 
 
 async def test_forget_takes_her_waiting_job_off_the_queue_with_its_records(
-        redis_url: str, queue: str, markers: Path, tmp_path: Path) -> None:
+        on_postgres: OnPostgres, queue: str) -> None:
     """Only a decisions worker runs, so Dana's heatmaps wait in the background queue, her
     aligned faces in the message; /forget takes the message off the queue, her awaiting
     conversation ends at once, and within seconds no key names the job."""
-    import redis
-
-    calibrate_with_made_up_scores(tmp_path / "data")
-    workers = Cluster(redis_url, queue, markers, MODEL_DIR=str(MODELS),
-                      DATA_DIR=str(tmp_path / "data"))
-    store: Store = open_store(StoreConfig(url=database_url("postgresql", tmp_path),
-                                          pseudonym_key=TEST_KEY))
-    runner = celery_runner(redis_url, queue)
-    talk = Dialogue(runner, store, None, DialogueConfig(consent="on_first_photo"))  # type: ignore[arg-type]
-    dana = Chat(talk, "dana-4242", chat="chat-4242", platform="telegram")
-    who = store.user_ref("telegram", "dana-4242")
-    client = redis.Redis.from_url(redis_url)
+    workers, store, client = on_postgres.workers, on_postgres.store, on_postgres.client
+    talk, dana, who = dana_on(on_postgres)
     try:
-        await runner.start()
         worker = workers.start("decisions", context=QUICK_HELD, lanes="decisions")
         await asyncio.to_thread(worker.wait_ready, 90)
         await dana.photos(phone_photo(*GENUINE[0], latitude=52.0))
@@ -215,7 +195,3 @@ async def test_forget_takes_her_waiting_job_off_the_queue_with_its_records(
         assert_nothing_of_hers(left, store, who)
     finally:
         await talk.close()
-        await runner.close()
-        client.close()
-        store.close()
-        workers.stop()

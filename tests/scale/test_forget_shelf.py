@@ -11,25 +11,19 @@ store on Celery (the advisory locks and the Redis shelf).
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 
 import pytest
-import redis
 from sqlalchemy import text
 
 from bot.composition import replica_parts
 from bot.dialogue import Dialogue, DialogueConfig
 from bot.jobs.shelf import RedisShelf
 from bot.settings import load_settings
-from bot.store.config import StoreConfig
 from bot.store.locks import AdvisoryLocks
-from bot.store.repository import Store, open_store
 from tests.bot.dialogue_helpers import GENUINE, Chat, photo, texts_of
-from tests.conftest import MODELS, needs_shared
-from tests.databases import SKIP_ENV, TEST_KEY, database_url, postgres_skipped
-from tests.scale.cluster import Cluster
-from tests.scale.conftest import celery_runner
-from tests.scale.made_up_calibration import calibrate_with_made_up_scores
+from tests.conftest import needs_shared
+from tests.databases import SKIP_ENV, postgres_skipped
+from tests.scale.conftest import OnPostgres
 from tests.scale.redis_scan import kind_of, namespace
 from tests.scale.test_forget_redis import LEFT_BY_DESIGN, STORE_TABLES
 
@@ -41,13 +35,9 @@ USER, CHAT = "erin-5151", "chat-5151"
 
 
 async def test_forget_after_only_the_first_photo_leaves_no_shelved_face(
-        redis_url: str, queue: str, markers: Path, tmp_path: Path) -> None:
-    calibrate_with_made_up_scores(tmp_path / "data")
-    workers = Cluster(redis_url, queue, markers, MODEL_DIR=str(MODELS),
-                      DATA_DIR=str(tmp_path / "data"))
-    store: Store = open_store(StoreConfig(url=database_url("postgresql", tmp_path),
-                                          pseudonym_key=TEST_KEY))
-    runner = celery_runner(redis_url, queue)
+        on_postgres: OnPostgres, redis_url: str, queue: str) -> None:
+    workers, store, runner = on_postgres.workers, on_postgres.store, on_postgres.runner
+    client = on_postgres.client
     settings = load_settings(job_runner="celery", redis_url=redis_url, job_queue=queue)
     locks, shelf = replica_parts(settings, store)
     # what two replicas would share
@@ -56,9 +46,7 @@ async def test_forget_after_only_the_first_photo_leaves_no_shelved_face(
                     locks=locks, shelf=shelf)
     erin = Chat(talk, USER, chat=CHAT, platform="telegram")
     who = store.user_ref("telegram", USER)
-    client = redis.Redis.from_url(redis_url)
     try:
-        await runner.start()
         worker = workers.start("faces", context=QUICK)
         await asyncio.to_thread(worker.wait_ready, 90)
         got = texts_of(await erin.photos(photo(*GENUINE[0])))
@@ -86,9 +74,5 @@ async def test_forget_after_only_the_first_photo_leaves_no_shelved_face(
         assert store.verify_audit().ok
     finally:
         await talk.close()
-        await runner.close()
         locks.close()
         shelf.close()
-        client.close()
-        store.close()
-        workers.stop()

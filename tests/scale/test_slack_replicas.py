@@ -19,20 +19,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import redis
-from sqlalchemy import create_engine, text
 
 from bot.dialogue import texts
-from bot.store.config import StoreConfig
-from bot.store.repository import open_store
 from tests.adapters.fake_slack import BOT_USER, TEAM, FakeSlack
 from tests.adapters.slack_world import lfw_jpeg, said
 from tests.adapters.telegram_person import GENUINE, IMPOSTOR
-from tests.conftest import MODELS, needs_shared
-from tests.databases import TEST_KEY, postgres_schema_url, postgres_skipped
-from tests.scale.cluster import Cluster
-from tests.scale.made_up_calibration import calibrate_with_made_up_scores
-from tests.scale.replicas import finish_all, start_all
+from tests.conftest import needs_shared
+from tests.databases import postgres_skipped
+from tests.scale.replicas import (
+    assert_stored_once_and_nothing_shelved,
+    common_ground,
+    finish_all,
+    start_all,
+)
 from tests.scale.slack_replicas import (
     FILE,
     SlackBalancer,
@@ -41,6 +40,7 @@ from tests.scale.slack_replicas import (
     slack_replica,
     uploaded,
 )
+from tests.scale.slack_serve import wait_until
 
 pytest.importorskip("celery")
 pytestmark = [pytest.mark.redis, pytest.mark.postgres, needs_shared,
@@ -54,15 +54,6 @@ LOST = tuple(said(t) for t in (texts.NO_PHOTOS_YET, texts.NO_COMPARISON, texts.F
 PEOPLE = [("UANN", "D0ANN", GENUINE, None), ("UBO", "D0BO", IMPOSTOR, None),
           ("UCY", "C0REVIEW", (GENUINE[1], GENUINE[0]), "UDEE")]
 _stamps = itertools.count(1)
-
-
-async def wait_until(check: Callable[[], Any], timeout: float, what: str) -> None:
-    try:
-        async with asyncio.timeout(timeout):
-            while not check():
-                await asyncio.sleep(0.1)
-    except TimeoutError:
-        raise AssertionError(f"timed out waiting for {what}") from None
 
 
 class Person:
@@ -163,13 +154,10 @@ class Person:
 
 async def test_two_slack_http_replicas_answer_every_conversation_once_and_in_order(
         redis_url: str, queue: str, markers: Path, tmp_path: Path) -> None:
-    data = tmp_path / "data"
-    calibrate_with_made_up_scores(data)
-    database = postgres_schema_url()
-    open_store(StoreConfig(url=database, pseudonym_key=TEST_KEY)).close()  # Alembic, once
-    workers = Cluster(redis_url, queue, markers, MODEL_DIR=str(MODELS), DATA_DIR=str(data))
+    ground = common_ground(tmp_path, redis_url, queue, markers)
+    workers = ground.workers
     fake = await FakeSlack().start()
-    env = slack_env(data, database, redis_url, queue)
+    env = slack_env(ground.data, ground.database, redis_url, queue)
     replicas = [slack_replica(fake, env, tmp_path / f"{name}.log") for name in ("a", "b")]
     try:
         worker = workers.start("faces", concurrency=2, context=QUICK)
@@ -185,14 +173,7 @@ async def test_two_slack_http_replicas_answer_every_conversation_once_and_in_ord
         other, event_id = people[0].retried
         await wait_until(lambda: f"dropped retry 1 of event {event_id}" in replicas[
             other].output, 10, "the other replica to drop the retry")
-        engine = create_engine(database)
-        with engine.connect() as db:
-            stored = db.execute(text("SELECT count(*), count(tables) FROM comparisons")).one()
-        engine.dispose()
-        assert tuple(stored) == (3, 3)  # each comparison stored once, with its tables
-        client = redis.Redis.from_url(redis_url)
-        assert list(client.scan_iter(match=f"{queue}:first-face:*")) == []
-        client.close()
+        assert_stored_once_and_nothing_shelved(ground.database, redis_url, queue, 3)
     finally:
         statuses = finish_all(replicas)
         workers.stop()

@@ -16,22 +16,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import text
 
 from adapters.slack.app import SlackAssistant
 from adapters.slack.serve import start_socket_mode
 from bot.dialogue import Dialogue, DialogueConfig, texts
 from bot.platform_settings import SlackSettings
-from bot.store.config import StoreConfig
-from bot.store.repository import Store, open_store
+from bot.store.repository import Store
 from tests.adapters.fake_slack import APP_TOKEN, BOT_TOKEN, Call, FakeSlack
 from tests.adapters.slack_world import DM, GENUINE, lfw_jpeg
-from tests.conftest import MODELS, needs_shared
-from tests.databases import TEST_KEY
-from tests.scale.cluster import Cluster, wait_for
+from tests.conftest import needs_shared
+from tests.scale.cluster import wait_for
 from tests.scale.conftest import celery_runner
-from tests.scale.made_up_calibration import calibrate_with_made_up_scores
+from tests.scale.held_job import assert_stored_once_with_tables, held_job
 from tests.scale.own_loop import OwnLoop
+from tests.scale.slack_serve import wait_until
 
 pytest.importorskip("celery")
 pytestmark = [pytest.mark.redis, needs_shared]
@@ -100,27 +98,11 @@ def collages(fake: FakeSlack) -> list[Call]:
             if json.loads(c.args["files"])[0].get("title", "").startswith("heatmaps")]
 
 
-async def wait_until(check: Any, timeout: float, what: str) -> None:
-    try:
-        async with asyncio.timeout(timeout):
-            while not check():
-                await asyncio.sleep(0.05)
-    except TimeoutError:
-        raise AssertionError(f"timed out waiting for {what}") from None
-
-
 @pytest.mark.parametrize("in_flight", ["comparison", "heatmaps"])
 async def test_the_assistant_restarts_while_a_job_runs_and_the_new_one_answers_once(
         in_flight: str, redis_url: str, queue: str, markers: Path, tmp_path: Path) -> None:
-    calibrate_with_made_up_scores(tmp_path / "data")
-    hold = tmp_path / "hold"
-    held = "held-*" if in_flight == "comparison" else "explaining-*"
-    faces = Cluster(redis_url, queue, markers, MODEL_DIR=str(MODELS),
-                    DATA_DIR=str(tmp_path / "data"),
-                    **{"TEST_HOLD" if in_flight == "comparison" else "TEST_HOLD_EXPLAIN":
-                       str(hold)})
-    store = open_store(StoreConfig(url=f"sqlite:///{tmp_path / 'store.db'}",
-                                   pseudonym_key=TEST_KEY))
+    ground = held_job(in_flight, redis_url, queue, markers, tmp_path)
+    hold, held, faces, store = ground.hold, ground.started, ground.workers, ground.store
     fake = await FakeSlack().start()
     running: list[AssistantProcess] = []
     dead: list[AssistantProcess] = []
@@ -167,11 +149,7 @@ async def test_the_assistant_restarts_while_a_job_runs_and_the_new_one_answers_o
         assert collage.args["initial_comment"] == texts.COLLAGE_CAPTION
         assert fake.calls.index(decisions(fake)[0]) < fake.calls.index(collage)
         assert not any("went wrong" in t or "try again" in t.lower() for t in transcript)
-        with store.engine.connect() as db:
-            stored = db.execute(text("SELECT count(*) FROM comparisons")).scalar_one()
-            explained = db.execute(text(
-                "SELECT count(*) FROM comparisons WHERE tables IS NOT NULL")).scalar_one()
-        assert (stored, explained) == (1, 1)  # stored once, its tables by the new assistant
+        assert_stored_once_with_tables(store)  # its tables by the new assistant
     finally:
         for process in running:
             await process.stop()

@@ -12,19 +12,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import redis
-from sqlalchemy import create_engine, text
 
 from bot.dialogue import texts
-from bot.store.config import StoreConfig
-from bot.store.repository import open_store
 from tests.adapters.fake_telegram import FakeTelegram, Request
 from tests.adapters.telegram_person import GENUINE, IMPOSTOR, lfw_bytes, plain
-from tests.conftest import MODELS, needs_shared
-from tests.databases import TEST_KEY, postgres_schema_url, postgres_skipped
-from tests.scale.cluster import Cluster
-from tests.scale.made_up_calibration import calibrate_with_made_up_scores
-from tests.scale.replicas import finish_all, start_all
+from tests.conftest import needs_shared
+from tests.databases import postgres_skipped
+from tests.scale.replicas import (
+    assert_stored_once_and_nothing_shelved,
+    common_ground,
+    finish_all,
+    start_all,
+)
 from tests.scale.telegram_replicas import LoadBalancer, ServeTelegram, telegram_env
 
 pytest.importorskip("celery")
@@ -111,13 +110,10 @@ class Person:
 
 async def test_two_webhook_replicas_answer_every_conversation_once_and_in_order(
         redis_url: str, queue: str, markers: Path, tmp_path: Path) -> None:
-    data = tmp_path / "data"
-    calibrate_with_made_up_scores(data)
-    database = postgres_schema_url()
-    open_store(StoreConfig(url=database, pseudonym_key=TEST_KEY)).close()  # Alembic, once
-    workers = Cluster(redis_url, queue, markers, MODEL_DIR=str(MODELS), DATA_DIR=str(data))
+    ground = common_ground(tmp_path, redis_url, queue, markers)
+    workers = ground.workers
     async with FakeTelegram() as fake:
-        env = telegram_env(fake, database, redis_url, queue, data)
+        env = telegram_env(fake, ground.database, redis_url, queue, ground.data)
         replicas = [ServeTelegram(name, env, tmp_path / f"{name}.log") for name in ("a", "b")]
         try:
             worker = workers.start("faces", concurrency=2, context=QUICK)
@@ -129,15 +125,7 @@ async def test_two_webhook_replicas_answer_every_conversation_once_and_in_order(
             for person in people:
                 person.check()
 
-            engine = create_engine(database)
-            with engine.connect() as db:
-                stored = db.execute(text(
-                    "SELECT count(*), count(tables) FROM comparisons")).one()
-            engine.dispose()
-            assert tuple(stored) == (3, 3)  # each comparison stored once, with its tables
-            client = redis.Redis.from_url(redis_url)
-            assert list(client.scan_iter(match=f"{queue}:first-face:*")) == []
-            client.close()
+            assert_stored_once_and_nothing_shelved(ground.database, redis_url, queue, 3)
         finally:
             statuses = finish_all(replicas)
             workers.stop()
