@@ -74,6 +74,7 @@ class FakeTelegram:
                          "username": username, "can_join_groups": True,
                          "can_read_all_group_messages": False, "supports_inline_queries": False}
         self.max_poll_s = max_poll_s
+        self.download_delay_s = 0.0  # how long each file download takes before it starts
         self.port = 0
         self._lock = threading.Lock()
         self._requests: list[Request] = []
@@ -305,6 +306,8 @@ class FakeTelegram:
             self._record("download", {"path": path}, {}, failure[0])
             return web.Response(status=failure[0])
         ok = request.match_info["token"] == self.token and bool(found)
+        if self.download_delay_s:
+            await asyncio.sleep(self.download_delay_s)
         self._record("download", {"path": path}, {}, 200 if ok else 404)
         if not ok:
             return web.Response(status=404)

@@ -57,3 +57,25 @@ async def test_a_conversation_from_start_to_stop_through_the_lifecycle(tmp_path:
     assert isinstance(service.runner, InlineRunner)
     assert service.runner.jobs_run[:3] == ["prepare_job", "verify_job", "explain_job"]
     assert [r.method for r in fake.requests][:2] == ["getMe", "setMyCommands"]
+
+
+async def test_a_question_sent_while_the_photo_downloads_is_answered_after_it(
+        tmp_path: Path) -> None:
+    """The order is the dialogue's (``Dialogue.turn``): the photo's update takes its turn as it
+    arrives and is downloaded in it, so the question sent right after it waits (without that,
+    it was answered first: "send me two photos")."""
+    service = fake_service(tmp_path, consent="on_first_photo")
+    await service.start()
+    try:
+        async with FakeTelegram() as fake:
+            fake.download_delay_s = 1.0
+            async with TelegramBot(config_for(fake), service.dialogue) as bot:
+                ann = Person(fake, bot, service.dialogue, 2002, "Ann")
+                sent = fake.push_message(ann.chat, ann.user,
+                                         photo=fake.photo(person_photo(7, 1)))
+                asked = fake.push_message(ann.chat, ann.user, text="What is the decision?")
+                got = texts(await ann.settle(sent, asked))
+    finally:
+        await service.close()
+    assert GOT_FIRST in got and said.NO_PHOTOS_YET not in got, got
+    assert got[-1] == said.ONLY_FIRST_YET and got.index(GOT_FIRST) < len(got) - 1, got
