@@ -65,7 +65,7 @@ def why(outcomes: list[Outcome], engine: QAEngine, comparisons: dict[str, Compar
                 break
             query = engine.encoder.encode([answer.resolved_question])[0]
             vectors = engine._cache.vectors([f.text for f in index.facts])
-            near = {f.id for f in nearest(index, query, k, vectors)}
+            near = {f.id for f in nearest(index, query, k, vectors, engine._typical_questions())}
             if not near & set(turn.expect):
                 cause = "retrieval"
             elif not set(answer.fact_ids) & set(turn.expect):
@@ -90,6 +90,8 @@ def main() -> None:
     parser.add_argument("--why", action="store_true", help="the causes of the best's wrong turns")
     parser.add_argument("--no-scope", action="store_true",
                         help="no out-of-scope check before the reader (the paper's pipeline)")
+    parser.add_argument("--no-typical", action="store_true",
+                        help="rank sentences without the bank's wordings as typical questions")
     args = parser.parse_args()
     if args.split == "test":
         parser.error("tune on train or dev only")
@@ -109,7 +111,7 @@ def main() -> None:
     for answer, first, k, threshold in settings:
         config = replace(base.config, mode="paper", paper_threshold=threshold,
                          paper_sentences=k, paper_first=first, paper_answer=answer,
-                         paper_scope=not args.no_scope)
+                         paper_scope=not args.no_scope, paper_typical=not args.no_typical)
         engine = base.using(reader)
         engine.config = config
         outcomes = run({"paper": (engine, "paper")}, items, comparisons)

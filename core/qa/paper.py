@@ -22,6 +22,24 @@ ORDERS = ("whole", "sub")
 
 
 @dataclass(frozen=True)
+class TypicalQuestions:
+    """Questions known to ask for a fact (the bank's training wordings), embedded: one more
+    way a sentence resembles a question, beside its text and its own typical questions."""
+
+    vectors: FloatArray  # (N, D), one row per question
+    fact_ids: tuple[str, ...]  # the fact each row asks for
+
+    def similarity(self, index: FactIndex, query: FloatArray) -> FloatArray:
+        """Per fact of ``index``, the best similarity of ``query`` with its questions (-1: none)."""
+        where = {f.id: i for i, f in enumerate(index.facts)}
+        rows = np.array([where.get(f, -1) for f in self.fact_ids], dtype=np.int64)
+        known = rows >= 0
+        best = np.full(len(index.facts), -1.0, dtype=np.float32)
+        np.maximum.at(best, rows[known], (self.vectors[known] @ query).astype(np.float32))
+        return best
+
+
+@dataclass(frozen=True)
 class PaperResult:
     span: Span
     fact_ids: tuple[str, ...]
@@ -31,11 +49,11 @@ class PaperResult:
 def paper_answer(
     index: FactIndex, question: str, query: FloatArray, reader: Reader,
     threshold: float = 0.5, sentences: int = 3, sentence_vectors: FloatArray | None = None,
-    first: str = "whole",
+    first: str = "whole", typical: TypicalQuestions | None = None,
 ) -> PaperResult:
     """``sentence_vectors`` (one row per fact sentence) rank the sentences for the sub-context,
-    together with the index's own similarity (the facts' typical questions); without them the
-    index's similarity alone."""
+    together with the index's own similarity (the facts' typical questions) and ``typical``
+    (more questions per fact); without them the index's similarity alone."""
     if first not in ORDERS:
         raise ValueError(f"unknown order {first!r}; use one of {', '.join(ORDERS)}")
     facts: list[Fact] = list(index.facts)
@@ -43,9 +61,9 @@ def paper_answer(
         whole = read_facts(reader, question, facts)
         if whole.span.score >= threshold:
             return whole
-        sub = read_facts(reader, question, nearest(index, query, sentences, sentence_vectors))
+        sub = read_facts(reader, question, nearest(index, query, sentences, sentence_vectors, typical))
         return PaperResult(sub.span, sub.fact_ids, True)
-    sub = read_facts(reader, question, nearest(index, query, sentences, sentence_vectors))
+    sub = read_facts(reader, question, nearest(index, query, sentences, sentence_vectors, typical))
     if sub.span.score >= threshold:
         return sub
     whole = read_facts(reader, question, facts)
@@ -54,18 +72,22 @@ def paper_answer(
 
 
 def nearest(index: FactIndex, query: FloatArray, k: int,
-            sentence_vectors: FloatArray | None = None) -> list[Fact]:
+            sentence_vectors: FloatArray | None = None,
+            typical: TypicalQuestions | None = None) -> list[Fact]:
     """The ``k`` facts most similar to the question, most similar first."""
-    sims = similarities(index, query, sentence_vectors)
+    sims = similarities(index, query, sentence_vectors, typical)
     return [index.facts[int(i)] for i in np.argsort(-sims, kind="stable")[:k]]
 
 
 def similarities(index: FactIndex, query: FloatArray,
-                 sentence_vectors: FloatArray | None = None) -> FloatArray:
+                 sentence_vectors: FloatArray | None = None,
+                 typical: TypicalQuestions | None = None) -> FloatArray:
     """Per fact, how similar the question is to it: to its sentence or its typical questions."""
     sims = index.similarity(query)
     if sentence_vectors is not None:
         sims = np.maximum(sims, sentence_vectors @ query)
+    if typical is not None:
+        sims = np.maximum(sims, typical.similarity(index, query))
     return np.asarray(sims, dtype=np.float32)
 
 

@@ -86,14 +86,15 @@ Ranking = Callable[[str, Comparison], Sequence[str]]
 SPANS = ("sentence", "answer")
 
 
-def bank_questions(bank: Sequence[BankItem], resolved: Callable[[str, str, str], str] | None = None
-                   ) -> list[Asked]:
-    """The questions of the bank's train split with their expected facts: single questions,
-    and the two turns of each follow-up dialogue, the second as ``resolved(first question,
-    first fact, second question)`` rewrites it (the paper mode reads resolved follow-ups)."""
+def bank_questions(bank: Sequence[BankItem], resolved: Callable[[str, str, str], str] | None = None,
+                   splits: Sequence[str] = ("train",)) -> list[Asked]:
+    """The questions of the bank's train split (or ``splits``) with their expected facts: single
+    questions and the first turn of each follow-up dialogue, and its second as ``resolved(first
+    question, first fact, second question)`` rewrites it (the paper mode reads resolved
+    follow-ups)."""
     asked: list[Asked] = []
     for item in bank:
-        if item.split != "train" or not item.turns[0].expect:
+        if item.split not in splits or not item.turns[0].expect:
             continue
         first = item.turns[0]
         asked.append((first.q, first.expect))
@@ -168,16 +169,16 @@ def _sub_context(rng: np.random.Generator, gold: Fact, facts: Sequence[Fact],
 
 def _ranked_context(rng: np.random.Generator, gold: Fact, facts: Sequence[Fact],
                     order: Sequence[str], max_context: int, missing: float) -> list[Fact]:
-    """The question's top 1..``max_context`` sentences in the ranking's order, as the paper
-    mode reads them; the answer's sentence put in where the ranking left it out, or (with
-    probability ``missing``) the sub-context kept without it."""
+    """The question's top 1..``max_context`` sentences, as the paper mode reads them, in random
+    order: a reader trained on the ranking's order learnt to take the first sentence and chose
+    no better than the ranking alone. The answer's sentence is put in where the ranking left it
+    out, or (with probability ``missing``) the sub-context is kept without it."""
     by_id = {f.id: f for f in facts}
     k = int(rng.integers(1, max_context + 1))
     top = [by_id[i] for i in order if i in by_id][:k]
-    if gold in top or rng.random() < missing:
-        return top
-    top[int(rng.integers(len(top)))] = gold
-    return top
+    if gold not in top and rng.random() >= missing:
+        top[int(rng.integers(len(top)))] = gold
+    return [top[i] for i in rng.permutation(len(top))]
 
 
 def examples(comparisons: Sequence[Comparison], bank: Sequence[BankItem],

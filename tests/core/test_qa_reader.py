@@ -165,3 +165,20 @@ def test_paper_mode_says_what_it_cannot_tell_instead_of_reading_a_span() -> None
 
     plain = QAEngine(qa.encoder, reader, replace(qa.config, paper_scope=False))
     assert plain.ask(index("genuine"), "Who is the man in these photos?", mode="paper").kind == "answer"
+
+
+def test_the_banks_wordings_rank_the_sentence_they_ask_for_first() -> None:
+    import numpy as np
+
+    from core.qa.paper import TypicalQuestions, nearest
+
+    idx = index("genuine")
+    enc = engine().encoder
+    question = "On what grounds was that verdict reached?"
+    query = enc.encode([question])[0]
+    typical = TypicalQuestions(enc.encode(["what were the grounds for the verdict?"]),
+                               ("decision.reason",))
+    assert typical.similarity(idx, query).max() > 0.5
+    assert nearest(idx, query, 1, None, typical)[0].id == "decision.reason"
+    unknown = TypicalQuestions(enc.encode([question]), ("no.such.fact",))
+    assert np.all(unknown.similarity(idx, query) == -1.0)  # a fact this comparison lacks

@@ -63,7 +63,7 @@ def test_a_tiny_run_on_a_whole_sentence_reads_the_sentence_back(tmp_path: Path) 
     texts = [f.text for f in facts if f.id in near]
     base = build_random_reader(tmp_path / "base", [*texts, question], seed=0, hidden=32)
     record = train_reader(base, tmp_path / "reader", data,
-                          ReaderTraining(steps=60, batch_size=4, learning_rate=5e-3,
+                          ReaderTraining(steps=300, batch_size=8, learning_rate=3e-3,
                                          max_length=160, threads=1, max_answer_tokens=80))
     assert record.last_loss < record.first_loss / 4
     reader = HFReader(tmp_path / "reader")

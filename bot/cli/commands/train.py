@@ -192,7 +192,7 @@ def _print_summary(model: Any, folder: Path, run: AttributeRun) -> None:
 
 
 @command.command("reader")
-@click.option("--steps", type=int, default=250, show_default=True, help="Optimizer steps.")
+@click.option("--steps", type=int, default=300, show_default=True, help="Optimizer steps.")
 @click.option("--batch-size", type=int, default=8, show_default=True)
 @click.option("--learning-rate", type=float, default=2e-4, show_default=True)
 @click.option("--max-length", type=int, default=256, show_default=True,
