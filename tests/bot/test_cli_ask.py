@@ -22,8 +22,10 @@ def one_encoder(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     fact embeddings) so each command does not load and embed everything again."""
     for module in (ask_module, eval_module):
         monkeypatch.setattr(module, "SentenceTransformerEncoder", lambda *a, **k: encoder())
-        monkeypatch.setattr(module, "QAEngine", lambda _encoder, reader=None: engine().using(reader))
+        monkeypatch.setattr(module, "QAEngine",
+                            lambda _encoder, reader=None, **_: engine().using(reader))
     monkeypatch.setenv("FACEXPLAIN_MODEL_DIR", str(tmp_path / "models"))
+    monkeypatch.setenv("FACEXPLAIN_DATA_DIR", str(tmp_path / "data"))  # no reader trained there
 
 
 def test_piped_questions_get_one_answer_per_line_and_follow_ups_work() -> None:
