@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import sys
 import tempfile
 import threading
@@ -84,13 +85,18 @@ def load_pairs(lfw: Path, count: int) -> list[tuple[str, NDArray[np.uint8], NDAr
     return [(f"{p.a} | {p.b}", read(p.a), read(p.b)) for p in chosen]
 
 
+def threads_of(session: Any) -> Any:
+    options = getattr(session, "get_session_options", None)
+    return options().intra_op_num_threads if options else session.compiled.get_property("INFERENCE_NUM_THREADS")
+
+
 def parse_profile(text: str) -> SaliencyParams:
     if "=" not in text:
         return PROFILES[text]
     fields = dict(item.split("=") for item in text.split(","))
     base = PROFILES[fields.pop("base", "paper")]
     typed: dict[str, Any] = {
-        k: float(v) if k == "th" else (v.lower() in ("1", "true", "yes")) if k == "stability" else int(v)
+        k: v if k == "first_pass" else float(v) if k == "th" else (v.lower() in ("1", "true", "yes")) if k == "stability" else int(v)
         for k, v in fields.items()
     }
     return with_changes(base, profile=text, **typed)
@@ -105,10 +111,32 @@ def product_recognizer(args: argparse.Namespace) -> TimedRecognizer:
         if read_provenance(copy) is None:
             make_batchable(model, copy, check_batch=min(args.batch, 64))
         model = copy
+    if args.runtime != "onnxruntime":
+        from core.openvino_session import OpenVinoSession
+        from core.recognizer import identity_sha256
+
+        session = OpenVinoSession.open(model, precision=args.runtime.split("-")[1], threads=args.threads,
+                                       concurrent=args.workers)
+        return TimedRecognizer(OnnxRecognizer(session, name=model.stem, sha256=identity_sha256(model),
+                                              batch_size=args.batch, concurrency=args.workers))
     providers = args.providers.split(",") if args.providers else None
     inner = OnnxRecognizer.from_file(model, batch_size=args.batch, providers=providers,
                                      threads=args.threads, concurrency=args.workers)
     return TimedRecognizer(inner)
+
+
+def rough_recognizer(args: argparse.Namespace) -> TimedRecognizer | None:
+    """The bf16 copy that scores the first passes of profiles with ``first_pass="bf16"``
+    (None where OpenVINO is not installed: those profiles then run in f32)."""
+    from core.openvino_session import OpenVinoSession, openvino_available
+    from core.recognizer import identity_sha256
+
+    if not openvino_available():
+        return None
+    model = args.shared / MODEL
+    session = OpenVinoSession.open(model, precision="bf16", concurrent=args.workers)
+    return TimedRecognizer(OnnxRecognizer(session, name=model.stem, sha256=identity_sha256(model),
+                                          concurrency=args.workers))
 
 
 def baseline_recognizer(model: Path, threads: int) -> TimedRecognizer:
@@ -146,14 +174,19 @@ def identical(ours: list[tuple[SaliencyMaps, SaliencyMaps]],
 
 
 def run_profile(rec: TimedRecognizer, pairs: list[Any], params: SaliencyParams, seed: int,
-                workers: int, plain: bool = False) -> tuple[list[Any], dict[str, float]]:
+                workers: int, plain: bool = False, rough: TimedRecognizer | None = None,
+                ) -> tuple[list[Any], dict[str, float]]:
     results, wall, inside, evals, skipped = [], 0.0, 0.0, 0, 0
+    cpu_start = cpu_seconds()
     for _, a, b in pairs:
         rec.seconds = 0.0
+        if rough is not None:
+            rough.seconds = 0.0
         start = time.perf_counter()
-        maps = baseline_pair(rec, a, b, params, seed) if plain else explain_pair(rec, a, b, params, seed=seed, parallel=workers)
+        maps = baseline_pair(rec, a, b, params, seed) if plain else explain_pair(
+            rec, a, b, params, seed=seed, parallel=workers, rough=rough)
         wall += time.perf_counter() - start
-        inside += rec.seconds
+        inside += rec.seconds + (rough.seconds if rough is not None else 0.0)
         evals += maps[0].evaluations + maps[1].evaluations
         skipped += maps[0].skipped + maps[1].skipped
         results.append(maps)
@@ -161,13 +194,20 @@ def run_profile(rec: TimedRecognizer, pairs: list[Any], params: SaliencyParams, 
               f"in {time.perf_counter() - start:.1f} s, load {os.getloadavg()[0]:.1f}", file=sys.stderr, flush=True)
     threads = 1 if plain else min(2, workers)
     return results, {"s_pair": wall / len(pairs), "evals": evals / len(pairs),
+                     "cpu_pair": (cpu_seconds() - cpu_start) / len(pairs),
                      "ms_eval": 1e3 * inside / evals, "wall_ms_eval": 1e3 * wall / evals,
                      "outside": 100 * max(0.0, 1 - inside / (threads * wall)), "skipped": skipped / len(pairs)}
 
 
 def row(name: str, f: dict[str, float]) -> str:
     return (f"{name:<40}{f['s_pair']:8.2f}{f['evals']:11.0f}{f['skipped']:8.1f}{f['ms_eval']:9.2f}"
-            f"{f['wall_ms_eval']:9.2f}{f['outside']:8.1f}%")
+            f"{f['wall_ms_eval']:9.2f}{f['outside']:8.1f}%{f['cpu_pair']:9.2f}")
+
+
+def cpu_seconds() -> float:
+    """CPU time of this process, all threads: less sensitive than wall time to other load."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def main() -> None:
@@ -182,6 +222,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="faces explained at once (1 or 2)")
     parser.add_argument("--threads", type=int, default=0, help="intra-op threads (0: cores // workers)")
     parser.add_argument("--providers", default="", help="ONNX Runtime providers, e.g. CUDAExecutionProvider")
+    parser.add_argument("--runtime", default="onnxruntime", choices=["onnxruntime", "openvino-f32", "openvino-bf16"],
+                        help="the product's runtime (the baseline is always ONNX Runtime fp32)")
     parser.add_argument("--models-cache", type=Path, default=Path(tempfile.gettempdir()) / "facexplain-bench")
     parser.add_argument("--cache", type=Path, default=None, help="npz file keeping the reference profile's maps")
     parser.add_argument("--shared", type=Path, default=SHARED)
@@ -193,9 +235,9 @@ def main() -> None:
     settings = [parse_profile(p) for p in args.profiles.split(",") if p] + [parse_profile(e) for e in args.extra]
     rec.embed(np.zeros((max(1, args.batch), 112, 112, 3), np.float32))  # warm-up
     print(f"{len(pairs)} pairs; MobileFaceNet on {','.join(rec.inner.session.get_providers())}; batch {args.batch}, "
-          f"{args.workers} face(s) at once, intra-op threads {rec.inner.session.get_session_options().intra_op_num_threads}; "
+          f"{args.workers} face(s) at once, intra-op threads {threads_of(rec.inner.session)}; "
           f"{len(os.sched_getaffinity(0))} cores; load {os.getloadavg()[0]:.2f}")
-    print(f"{'profile':<40}{'s/pair':>8}{'evals/pair':>11}{'skipped':>8}{'ms/eval':>9}{'wall ms':>9}{'outside':>9}")
+    print(f"{'profile':<40}{'s/pair':>8}{'evals/pair':>11}{'skipped':>8}{'ms/eval':>9}{'wall ms':>9}{'outside':>9}{'cpu s':>9}")
     cache = CacheFile(args.cache) if args.cache else None
     results: dict[str, list[tuple[SaliencyMaps, SaliencyMaps]]] = {}
     for params in settings:
@@ -204,7 +246,9 @@ def main() -> None:
             results[params.profile] = cached
             print(f"{params.profile:<40}  (maps from {args.cache})")
             continue
-        results[params.profile], figures = run_profile(rec, pairs, params, args.seed, args.workers)
+        results[params.profile], figures = run_profile(
+            rec, pairs, params, args.seed, args.workers,
+            rough=rough_recognizer(args) if params.first_pass != "f32" else None)
         print(row(params.profile, figures), flush=True)
         if cache:
             cache.put(params, [p[0] for p in pairs], args.seed, results[params.profile])

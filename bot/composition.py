@@ -79,6 +79,19 @@ def build_base_recognizer(settings: Settings, concurrency: int = 2) -> OnnxRecog
     )
 
 
+def build_rough_recognizer(settings: Settings, params: SaliencyParams,
+                           concurrency: int = 2) -> Recognizer | None:
+    """The recognizer's bf16 copy when the saliency profile asks for a bf16 first pass and the
+    CPU runs bf16 (OpenVINO); None otherwise, and on a GPU provider (the passes run there)."""
+    if params.first_pass == "f32" or any("CPU" not in p for p in settings.onnx_providers or []):
+        return None
+    from core.openvino_session import bf16_recognizer
+
+    return bf16_recognizer(resolve_model(settings.model_dir, settings.recognizer_model),
+                           normalisation=Normalisation(settings.recognizer_mean, settings.recognizer_std),
+                           concurrency=concurrency)
+
+
 def build_recognizer(settings: Settings, concurrency: int = 2) -> Recognizer:
     base = build_base_recognizer(settings, concurrency)
     return FlipAveraged(base) if settings.flip_average else base
@@ -166,8 +179,10 @@ def build_engines(settings: Settings, saliency: SaliencyParams | None = None) ->
     verifier = build_verifier(settings)
     # every worker explains two faces at once
     recognizer = build_base_recognizer(settings, concurrency=2 * settings.job_workers)
-    explainer = CoreExplainer(recognizer, saliency or saliency_params(settings),
-                              regions=build_region_source(settings), seed=settings.saliency_seed)
+    params = saliency or saliency_params(settings)
+    explainer = CoreExplainer(recognizer, params, regions=build_region_source(settings),
+                              seed=settings.saliency_seed,
+                              rough=build_rough_recognizer(settings, params, 2 * settings.job_workers))
     return Engines(verifier.pipeline, verifier, explainer, build_describer(settings, verifier),
                    limits=verifier.pipeline.limits)
 

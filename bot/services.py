@@ -84,8 +84,10 @@ class CoreExplainer:
     """``core.explanation.explain`` (MinPlus maps, region tables, the collage) as an Explainer."""
 
     def __init__(self, recognizer: Recognizer, params: SaliencyParams, *,
-                 regions: RegionSource | None = None, seed: int = 0) -> None:
+                 regions: RegionSource | None = None, seed: int = 0,
+                 rough: Recognizer | None = None) -> None:
         self.recognizer = recognizer  # explained as it is (no mirror averaging)
+        self.rough = rough  # its bf16 copy, for profiles with a bf16 first pass
         self.params = params
         self.regions = regions
         self.seed = seed
@@ -99,7 +101,7 @@ class CoreExplainer:
                 progress("render", 0, 1)
 
         explained = explain(verified, self.recognizer, self.params, regions=self.regions,
-                            progress=report, seed=self.seed)
+                            progress=report, seed=self.seed, rough=self.rough)
         progress("render", 1, 1)
         return Explanation(explained.comparison, explained.collage_png, explained.table_text)
 

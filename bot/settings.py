@@ -67,8 +67,9 @@ class Settings(BaseSettings):
     max_image_side: int = DEFAULT_LIMITS.max_side
     max_image_decode_cpu_s: int = Field(default=4, ge=1)  # CPU seconds per decode, in a child
 
-    # Explanations (MinPlus saliency): "interactive" for chat, "paper" for Mery's setting
-    saliency_profile: str = "interactive"
+    # Explanations (MinPlus saliency): "fast" (the paper's grid, lazy greedy, bf16 removal
+    # first pass), "interactive" (coarse grid), "paper-lazy", "paper" (Mery's setting, exact)
+    saliency_profile: str = "fast"
     saliency_seed: int = 0
     regions: Literal["canonical", "dlib68"] = "canonical"
 

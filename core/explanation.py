@@ -57,9 +57,12 @@ def explain(
     regions: RegionSource | None = None,
     progress: Progress = no_progress,
     seed: int = 0,
+    rough: Recognizer | None = None,
 ) -> ExplainedPair:
+    """``rough``: the recognizer's bf16 copy for profiles with a bf16 first pass (else f32)."""
     crop_a, crop_b = verified.face_a.crop, verified.face_b.crop
-    maps = explain_pair(saliency_recognizer, crop_a, crop_b, params, progress=progress, seed=seed)
+    maps = explain_pair(saliency_recognizer, crop_a, crop_b, params, progress=progress, seed=seed,
+                        rough=rough)
     source = regions or CanonicalRegions()
     masks_a, masks_b = source.masks(crop_a), source.masks(crop_b)
     tables = comparison_tables(
@@ -67,6 +70,8 @@ def explain(
         masks_a=masks_a, masks_b=masks_b,
     )  # fmt: skip
     record: dict[str, Any] = saliency_record(params, maps, (masks_a, masks_b), seed)
+    if params.first_pass != "f32":
+        record["first_pass_recognizer"] = rough.name if rough is not None else saliency_recognizer.name
     record.update({"recognizer": saliency_recognizer.name, "seed": seed,
                    "regions": getattr(source, "name", type(source).__name__)})
     comparison = replace(verified.comparison, saliency=record, tables=tables)

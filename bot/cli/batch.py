@@ -66,6 +66,7 @@ def explain_pairs(settings: Settings, rows_file: Path, out: Path, quiet: bool) -
         build_base_recognizer,
         build_describer,
         build_region_source,
+        build_rough_recognizer,
         build_verifier,
         saliency_params,
     )
@@ -73,9 +74,11 @@ def explain_pairs(settings: Settings, rows_file: Path, out: Path, quiet: bool) -
 
     verifier = build_verifier(settings)
     recognizer, params, source = build_base_recognizer(settings), saliency_params(settings), build_region_source(settings)
+    rough = build_rough_recognizer(settings, params)
 
     def explain_one(verified: Verified, folder: Path) -> tuple[bytes, Verified]:
-        explained = explain(verified, recognizer, params, regions=source, seed=settings.saliency_seed)
+        explained = explain(verified, recognizer, params, regions=source, seed=settings.saliency_seed,
+                            rough=rough)
         comparison = write_artefacts(explained, folder, source)
         return explained.collage_png, replace(verified, comparison=comparison)
 

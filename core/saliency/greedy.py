@@ -48,6 +48,7 @@ def greedy_search(
     on_pass: Callable[[], None],
     touches: Callable[[FloatArray, NDArray[np.intp]], NDArray[np.bool_]] | None = None,
     lazy: int = 0,
+    rough: Callable[[FloatArray], NDArray[np.float64]] | None = None,
 ) -> Search:
     """Greedy blob selection. Each pass scores the remaining grid points and keeps the one that
     lowers (``lower``) or raises the score most; the first pass (S0) scores them all.
@@ -55,13 +56,20 @@ def greedy_search(
     ``touches(image, idx)`` says which candidates change the image at all: the others keep its
     score exactly and are not evaluated. ``lazy`` > 0 is lazy greedy (not exact): after the
     first pass, candidates are re-scored in batches of ``lazy`` in order of their last gain,
-    until the best fresh gain is at least the last gain of every candidate not re-scored."""
+    until the best fresh gain is at least the last gain of every candidate not re-scored.
+    ``rough`` (a faster, approximate scorer; needs ``lazy``) scores the first pass instead: its
+    gains are the S0 values and the bounds from which the first pick is made lazily by
+    ``scorer`` (whose gains replace the rough ones for the candidates it re-scored)."""
     first, greedy = np.zeros(points), np.zeros(points)
     remaining = np.arange(points)
     bound = np.full(points, np.inf)  # last measured gain per grid point (lazy greedy)
     steps = evaluations = skipped = 0
+    if rough is not None and lazy <= 0:
+        raise ValueError("a rough first pass needs lazy re-scoring (lazy > 0)")
     while steps < min(tmax, points) and (steps == 0 or keep_going(score)):
-        exhaustive = steps == 0 or lazy <= 0
+        if steps == 0 and rough is not None:
+            bound[:] = first[:] = _rough_gains(image, candidates, rough, touches, points, lower)
+        exhaustive = lazy <= 0 or (steps == 0 and rough is None)
         order = remaining if exhaustive else remaining[np.argsort(-bound[remaining], kind="stable")]
         size = len(order) if exhaustive else lazy
         chunks: list[FloatArray] = []
@@ -83,7 +91,7 @@ def greedy_search(
         s = np.concatenate(scores)
         gain = score - s if lower else s - score
         if steps == 0:
-            first[order] = gain
+            first[order[: len(gain)]] = gain
         best = pick(s, lower=lower)
         greedy[order[best]] = gain[best]
         image, score = chunks[best // size][best % size].copy(), float(s[best])
@@ -91,3 +99,22 @@ def greedy_search(
         steps += 1
         on_pass()
     return Search(first, greedy, steps, evaluations, skipped)
+
+
+def _rough_gains(
+    image: FloatArray,
+    candidates: Callable[[FloatArray, NDArray[np.intp]], FloatArray],
+    rough: Callable[[FloatArray], NDArray[np.float64]],
+    touches: Callable[[FloatArray, NDArray[np.intp]], NDArray[np.bool_]] | None,
+    points: int,
+    lower: bool,
+) -> NDArray[np.float64]:
+    """Every grid point's first-pass gain by the rough scorer, against its own score of
+    ``image`` (so a constant offset between the two scorers cancels)."""
+    idx = np.arange(points)
+    chunk = candidates(image, idx)
+    live = np.ones(points, bool) if touches is None else touches(image, idx)
+    scored = rough(np.concatenate([image[None], chunk[live]]))
+    got = np.full(points, scored[0])
+    got[live] = scored[1:]
+    return np.asarray(scored[0] - got if lower else got - scored[0], dtype=np.float64)

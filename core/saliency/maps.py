@@ -37,6 +37,7 @@ class SaliencyMaps:
     grid_values: dict[str, Grid] = field(default_factory=dict)  # raw values per grid point
     steps: dict[str, int] = field(default_factory=dict)  # greedy steps taken by S1- and S1+
     skipped: int = 0  # candidates not evaluated: their blob changed no pixel
+    rough_evaluations: int = 0  # of which by the bf16 copy (SaliencyParams.first_pass)
     # the five maps with S0+, S1+ (and so AVG) from another noise canvas (params.stability)
     alternate: dict[str, FloatArray] = field(default_factory=dict)
 

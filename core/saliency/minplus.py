@@ -40,14 +40,18 @@ def explain_face(
     seed: int = 0,
     stage: str = "saliency",
     own_embedding: NDArray[Any] | None = None,
+    rough: Recognizer | None = None,
 ) -> SaliencyMaps:
     """The five MinPlus maps of ``crop`` against the fixed embedding of the other face.
 
-    ``own_embedding`` (embed(crop), if the caller has it) saves one evaluation. Progress is
+    ``own_embedding`` (embed(crop), if the caller has it) saves one evaluation. ``rough`` (a
+    bf16 copy of the recognizer) scores the first passes when ``params.first_pass`` asks for it;
+    without one they run in f32 (slower, and closer to ``paper``). Progress is
     reported after every pass as (stage, passes done, 2 * tmax).
     """
     original = check_crop(crop, params)
     scorer = Scorer(recognizer, other_embedding)
+    first = Scorer(rough, other_embedding) if rough is not None and params.first_pass != "f32" else None
     canvas = noise_canvas(params.size, seed)
     if own_embedding is None:
         full, canvas_score = (float(v) for v in scorer(np.stack([original, canvas])))
@@ -88,6 +92,7 @@ def explain_face(
         # removing a blob changes the image only where it is not already black
         touches=lambda img, idx: touching(np.abs(img).sum(axis=2), idx),
         lazy=params.lazy,
+        rough=first,
     )
     if done < tmax:
         done = tmax
@@ -112,6 +117,7 @@ def explain_face(
             # painting changes the canvas only where it is not white and the face not black
             touches=lambda img, idx: touching((np.abs(255.0 - img) * np.abs(original)).sum(axis=2), idx),
             lazy=params.lazy,
+            rough=first if params.first_pass == "bf16" else None,
         )
 
     aggregation = aggregate(canvas, canvas_score, tick)
@@ -131,7 +137,8 @@ def explain_face(
         alternate = assemble({**grid_values, "S0+": again.first, "S1+": again.greedy}, params)
     return SaliencyMaps(
         maps=assemble(grid_values, params),
-        evaluations=scorer.evaluations,
+        evaluations=scorer.evaluations + (first.evaluations if first else 0),
+        rough_evaluations=first.evaluations if first else 0,
         score=full,
         grid_values=grid_values,
         steps={"S1-": removal.steps, "S1+": aggregation.steps},
@@ -149,6 +156,7 @@ def explain_pair(
     progress: Progress = no_progress,
     seed: int = 0,
     parallel: int | None = None,
+    rough: Recognizer | None = None,
 ) -> tuple[SaliencyMaps, SaliencyMaps]:
     """Maps for face A (perturbing A against B's embedding) and for B against A's.
 
@@ -172,7 +180,7 @@ def explain_pair(
 
     def one(i: int) -> SaliencyMaps:
         return explain_face(recognizer, pair[i], emb[1 - i], params, progress=face_progress(i),
-                            seed=seed, own_embedding=emb[i])
+                            seed=seed, own_embedding=emb[i], rough=rough)
 
     workers = parallel if parallel is not None else int(getattr(recognizer, "concurrency", 1))
     if workers >= 2:

@@ -36,7 +36,7 @@ STAGES = {"saliency": "heatmaps", "render": "collage"}
 @click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=None,
               help="Folder for the heatmap collages [DATA_DIR/chat/<date-time>].")
 @click.option("--profile", default=None,
-              help="Saliency profile: interactive (default) or paper [FACEXPLAIN_SALIENCY_PROFILE].")
+              help="Saliency profile: fast (default), interactive, paper-lazy or paper [FACEXPLAIN_SALIENCY_PROFILE].")
 @click.option("--no-heatmaps", is_flag=True, help="Only the decision: no heatmaps or table.")
 @click.option("--ask-consent", is_flag=True,
               help="Ask for consent before the first photo (as the chat platforms do).")

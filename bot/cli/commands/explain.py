@@ -12,6 +12,7 @@ from bot.cli.progress import TqdmProgress
 from bot.composition import (
     build_base_recognizer,
     build_region_source,
+    build_rough_recognizer,
     build_verifier,
     saliency_params,
 )
@@ -27,7 +28,7 @@ from core.render import table_text
                    "results.jsonl and report.html in --out.")
 @click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=Path("explanation"),
               show_default=True, help="Folder for the collage, tables, region pictures and comparison.json.")
-@click.option("--profile", default=None, help="Saliency profile: interactive (default) or paper.")
+@click.option("--profile", default=None, help="Saliency profile: fast (default), interactive, paper-lazy or paper.")
 @click.option("--regions", type=click.Choice(["canonical", "dlib68"]), default=None,
               help="Region map: the canonical template map, or per-face from dlib's 68 landmarks.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
@@ -57,7 +58,8 @@ def command(photo_a: Path | None, photo_b: Path | None, pairs_file: Path | None,
     progress = TqdmProgress(disable=quiet)
     source = build_region_source(settings)
     explained = explain(verified, build_base_recognizer(settings), params, regions=source,
-                        progress=progress, seed=settings.saliency_seed)
+                        progress=progress, seed=settings.saliency_seed,
+                        rough=build_rough_recognizer(settings, params))
     progress.close()
     comparison = write_artefacts(explained, out, source)
     assert comparison.tables is not None

@@ -95,7 +95,7 @@ def resumed(out: Path, run: dict[str, Any]) -> list[dict[str, Any]]:
 @click.option("--pairs", "n_pairs", type=click.IntRange(1), default=100, show_default=True,
               help="Pairs to explain, half genuine and half impostor.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the pair sample and pixel orders.")
-@click.option("--profile", default=None, help="Saliency profile: interactive (default) or paper.")
+@click.option("--profile", default=None, help="Saliency profile: fast (default), interactive, paper-lazy or paper.")
 @click.option("--grid-step", type=click.IntRange(1), default=None, help="Override the profile's grid step d.")
 @click.option("--tmax", type=click.IntRange(1), default=None, help="Override the profile's greedy steps.")
 @click.option("--step", type=click.FloatRange(0.01, 0.5), default=0.05, show_default=True,
