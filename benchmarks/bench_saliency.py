@@ -69,14 +69,14 @@ class TimedRecognizer:
                 self.seconds += time.perf_counter() - start
 
 
-def load_pairs(lfw: Path, count: int) -> list[tuple[str, NDArray[np.uint8], NDArray[np.uint8]]]:
+def load_pairs(lfw: Path, count: int, skip: int = 0) -> list[tuple[str, NDArray[np.uint8], NDArray[np.uint8]]]:
     from PIL import Image
 
     from core.lfw import read_pairs
 
     pairs = read_pairs(lfw / "pairs.txt")
     genuine, impostor = [p for p in pairs if p.same], [p for p in pairs if not p.same]
-    chosen = [p for two in zip(genuine, impostor, strict=False) for p in two][:count]
+    chosen = [p for two in zip(genuine, impostor, strict=False) for p in two][skip : skip + count]
     root = lfw / "aligned-112"
 
     def read(rel: str) -> NDArray[np.uint8]:
@@ -213,6 +213,7 @@ def cpu_seconds() -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--pairs", type=int, default=4)
+    parser.add_argument("--skip", type=int, default=0, help="start after this many pairs (a held-out set)")
     parser.add_argument("--profiles", default="fast,paper")
     parser.add_argument("--extra", action="append", default=[], help="custom setting, e.g. nh=71,d=12,tmax=3,lazy=8")
     parser.add_argument("--reference", default="paper")
@@ -231,7 +232,7 @@ def main() -> None:
     args = parser.parse_args()
 
     rec = product_recognizer(args)
-    pairs = load_pairs(args.shared / "data" / "lfw", args.pairs)
+    pairs = load_pairs(args.shared / "data" / "lfw", args.pairs, args.skip)
     settings = [parse_profile(p) for p in args.profiles.split(",") if p] + [parse_profile(e) for e in args.extra]
     rec.embed(np.zeros((max(1, args.batch), 112, 112, 3), np.float32))  # warm-up
     print(f"{len(pairs)} pairs; MobileFaceNet on {','.join(rec.inner.session.get_providers())}; batch {args.batch}, "

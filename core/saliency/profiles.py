@@ -124,10 +124,10 @@ _DEFINITIONS: dict[str, _Definition] = {
     # region on 20 of 20 faces, S0 maps identical, S1- Pearson 0.976, S1+ 0.900; 1,249
     # evaluations per pair instead of 5,839 (without the second seed).
     "paper-lazy": _Definition(nh=161, d=16, tmax=20, th=0.01, at_size=256, lazy=8, stability=True),
-    # the paper's grid and blob, lazy greedy re-scoring 4 at a time, at most 10 greedy steps,
+    # the paper's grid and blob, lazy greedy re-scoring 1 at a time, at most 4 greedy steps,
     # and the removal's first pass scored by a bf16 copy of the recognizer (OpenVINO; f32 where
     # it is missing). Figures against `paper` in docs/performance.md ("The fast profile").
-    "fast": _Definition(nh=161, d=16, tmax=10, th=0.01, at_size=256, lazy=4,
+    "fast": _Definition(nh=161, d=16, tmax=4, th=0.01, at_size=256, lazy=1,
                         first_pass="bf16-removal"),
 }
 
