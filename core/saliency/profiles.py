@@ -5,7 +5,9 @@ of 16 pixels, at most 20 greedy steps and a score threshold of 0.01. Faces here 
 (the ArcFace template), so ``paper`` is that setting scaled to the working resolution: nh = 71
 (odd, so the window has a centre pixel), d = 7 — the same 15 x 15 = 225 grid points.
 ``interactive`` keeps the paper's blob but uses a 7 x 7 grid (d = 14) and 5 greedy steps: at most
-944 evaluations per pair instead of 17,244. ``paper-lazy`` is ``paper`` with lazy greedy passes
+944 evaluations per pair instead of 17,244. ``fast`` (the chat default) keeps the paper's grid
+and blob with lazy greedy passes and a bf16 removal first pass (docs/performance.md has its
+agreement with ``paper``). ``paper-lazy`` is ``paper`` with lazy greedy passes
 (S0 maps the same, S1 maps close; agreement below) and the seed-stability figure. ``benchmarks/bench_saliency.py`` measures how closely
 its maps agree with ``paper`` (6 LFW pairs: AVG maps Pearson 0.96, Spearman 0.95; 79% of the
 explainability-table cells equal; the same most important region on 11 of 12 faces).
