@@ -88,3 +88,24 @@ def test_the_openvino_copy_of_mobilefacenet_embeds_as_onnx_runtime_does() -> Non
         pytest.skip("this CPU has no bf16 units")
     cosine = np.sum(rough.embed(crops) * onnx, axis=1)
     assert np.all(cosine > 0.98)
+
+
+def test_the_service_builds_the_bf16_copy_only_for_a_bf16_profile_on_the_cpu(tmp_path: Path) -> None:
+    from bot.composition import build_rough_recognizer
+    from bot.settings import Settings
+
+    on_cpu = Settings(model_dir=tmp_path, data_dir=tmp_path)
+    on_gpu = Settings(model_dir=tmp_path, data_dir=tmp_path,
+                      onnx_providers=["CUDAExecutionProvider", "CPUExecutionProvider"])
+    assert build_rough_recognizer(on_cpu, PROFILES["paper"]) is None  # exact: never bf16
+    assert build_rough_recognizer(on_gpu, PROFILES["fast"]) is None  # the passes run on the GPU
+    if not SHARED_MODEL.is_file():
+        return
+    pytest.importorskip("openvino")
+    shared = Settings(model_dir=SHARED_MODEL.parents[1], data_dir=tmp_path)
+    rough = build_rough_recognizer(shared, PROFILES["fast"])
+    from core.openvino_session import bf16_supported
+
+    assert (rough is not None) == bf16_supported()
+    if rough is not None:
+        assert rough.name.endswith("(bf16)")
