@@ -89,6 +89,10 @@ def command(questions: Path | None, comparisons: tuple[Path, ...], reader_dir: P
     click.echo(f"\n{len(items)} items x {len(records)} comparisons; encoder load + fact indexing "
                f"{setup_s:.1f} s (not in the latencies); p50/p95 over answers from the facts; "
                f"load average {os.getloadavg()[0]:.1f}.")
+    if "test" in splits or (questions is None and not splits):
+        # the held-out split is a figure to report, not a list of failures to tune on
+        click.echo("Wrong answers are not printed when the test split is scored (--out has them).")
+        return
     for label, mode_summary in summary.items():
         for wrong in mode_summary["wrong"][:5]:
             bad = next(t for t in wrong["turns"] if not t["ok"])
