@@ -11,6 +11,7 @@ import pytest
 from numpy.typing import NDArray
 
 from core.saliency import PROFILES, SaliencyParams, explain_face, with_changes
+from tests.conftest import MODELS
 from tests.core.saliency_fakes import TINY, PatchRecognizer, textured_face
 
 LAZY = with_changes(TINY, lazy=4, tmax=4)
@@ -69,7 +70,7 @@ def test_fast_is_the_paper_grid_and_blob_with_lazy_passes_and_a_bf16_removal_pas
     assert fast.lazy and fast.first_pass == "bf16-removal" and paper.first_pass == "f32"
 
 
-SHARED_MODEL = Path(__file__).resolve().parents[3] / "shared" / "models" / "mobilefacenet" / "mobilefacenet_128d.onnx"
+SHARED_MODEL = MODELS / "mobilefacenet" / "mobilefacenet_128d.onnx"
 
 
 @pytest.mark.skipif(not SHARED_MODEL.is_file(), reason="needs ../shared (the MobileFaceNet export)")
