@@ -18,6 +18,7 @@ from bot.cli.progress import TqdmProgress
 from bot.composition import (
     build_base_recognizer,
     build_region_source,
+    build_rough_recognizer,
     build_verifier,
     saliency_params,
 )
@@ -66,10 +67,11 @@ def sample(pairs: list[Pair], seed: int, kinds: tuple[bool, ...]) -> Iterator[tu
 
 
 def explain_one(verified: Verified, recognizer: Recognizer, params: SaliencyParams, fp: FaithfulnessParams,
-                source: RegionSource, saliency_seed: int, order_seed: list[int]) -> dict[str, Any]:
+                source: RegionSource, saliency_seed: int, order_seed: list[int],
+                rough: Recognizer | None = None) -> dict[str, Any]:
     """One pair's tables, region saliency and curves (both faces), as a pairs.jsonl record;
     ``order_seed`` (the run's seed and the pair's index) seeds the pixel orders."""
-    ex = explain(verified, recognizer, params, regions=source, seed=saliency_seed)
+    ex = explain(verified, recognizer, params, regions=source, seed=saliency_seed, rough=rough)
     assert ex.comparison.tables is not None
     crops = [verified.face_a.crop, verified.face_b.crop]
     emb = recognizer.embed(np.stack(crops))
@@ -137,6 +139,7 @@ def command(model_dir: Path | None, detector: str | None, data_dir: Path | None,
     params = with_changes(params, **changes) if changes else params
     fp = FaithfulnessParams(step=step, random_orders=random_orders, baseline=baseline)  # type: ignore[arg-type]
     verifier, recognizer, source = build_verifier(settings), build_base_recognizer(settings), build_region_source(settings)
+    rough = build_rough_recognizer(settings, params)  # the bf16 copy, as the chat uses it
     pairs, images = view2(settings.lfw_path), settings.lfw_path / "deepfunneled"
     wanted = {True: (n_pairs + 1) // 2, False: n_pairs // 2} if len(kinds) == 2 else {kinds[0]: n_pairs}
     run = {"seed": seed, "kinds": list(kinds), "saliency": params.to_dict(),
@@ -164,7 +167,8 @@ def command(model_dir: Path | None, detector: str | None, data_dir: Path | None,
                 line["skipped"] = exc.code
                 skipped.append(line)
             else:
-                line.update(explain_one(verified, recognizer, params, fp, source, settings.saliency_seed, [seed, index]))
+                line.update(explain_one(verified, recognizer, params, fp, source, settings.saliency_seed,
+                                        [seed, index], rough))
                 records.append(line)
                 fresh += 1
             jsonl.write(json.dumps(line) + "\n")
